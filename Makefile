@@ -1,0 +1,71 @@
+# Hoursmith API v1 — every developer and CI entry point.
+# `make serve` and `make test` work from a clean clone: each target depends on `install`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: install generate check-generated lint-spec lint-spec-npm lint format test pytest serve \
+        contract bench bench-quick scalar-update browser clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+generate: install
+	$(BIN)/python -m generator generate
+
+check-generated: install
+	$(BIN)/python -m generator check
+
+lint-spec: install
+	$(BIN)/python -m generator lint
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Chromium for the /api-docs browser test comes from Debian (no `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install the Debian package 'chromium'" >&2; fi; }
+
+pytest: install browser
+	$(BIN)/pytest
+
+test: lint lint-spec check-generated pytest
+
+serve: install
+	$(BIN)/python -m server.devserve
+
+contract: install
+	HOURSMITH_CONTRACT_EXAMPLES=200 $(BIN)/pytest tests/contract -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m bench
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
+
+lint-spec-npm:
+	npx --yes @stoplight/spectral-cli@6 lint --fail-severity=warn --ruleset openapi/.spectral.yaml openapi/api-v1.yaml
+	npx --yes @redocly/cli@2 lint --config openapi/redocly.yaml openapi/api-v1.yaml
+
+scalar-update: install
+	$(BIN)/python -m scalar.update $(VERSION)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
