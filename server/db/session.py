@@ -10,17 +10,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine tuned for the backend behind `url`."""
+    pooled = "poolclass" not in kwargs
     if url.startswith("sqlite"):
+        pool_args: dict[str, Any] = {"pool_size": 8, "max_overflow": 16} if pooled else {}
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=8,
-            max_overflow=16,
+            **pool_args,
             **kwargs,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    pool_args = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True} if pooled else {}
+    return create_engine(url, **pool_args, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -38,12 +40,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.info.get("sqlite_begin", "BEGIN")
-        conn.exec_driver_sql(mode)
+        # Write transactions ask for the write lock up front (`sqlite_immediate` execution
+        # option): a deferred BEGIN that upgrades later can fail with SQLITE_BUSY mid-work.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
+
+    Call before the first statement of a request that writes; harmless on PostgreSQL.
+    """
+    session.connection(execution_options={"sqlite_immediate": True})
 
 
 def is_sqlite(engine: Engine) -> bool:
