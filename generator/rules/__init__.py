@@ -1,0 +1,5 @@
+"""House rules, registered with `generator.lint.rule` on import; one module per theme."""
+
+from generator.rules import naming, operations, schemas
+
+__all__ = ["naming", "operations", "schemas"]
