@@ -1,0 +1,361 @@
+"""Time entries: logging time, running timers, locks and who sees whose time.
+
+Rules (design §2–§4):
+- Owner, Admin and Manager read and write everyone's entries in the organization. A Member sees
+  and writes only its own entries that are not on an invoice; anything else is 404 ("invisible
+  is not found"). A Member's list is pinned to itself: a `userId` filter naming someone else
+  returns an empty page (not 403), consistent with those entries being invisible to it.
+- Only Owners and Admins may log time for another user (`userId`); others get 403. The user
+  must be a current member of the organization (else 422 `userId`).
+- `projectId` must name a non-deleted project of the organization that the caller can see. A
+  project the Member is not on is reported exactly like a missing one, as 422
+  `fields.projectId` (the id is a body reference, not the addressed resource, so 422 rather than
+  404; the message never reveals that the project exists). Logging to an ARCHIVED project is 409.
+- `taskId` must belong to the project (422). `billable` defaults from the project's rate type.
+- Exactly one of `durationSeconds` / `duration` (if both, `durationSeconds` wins), unless the
+  entry is started as a running timer. At most one running timer per user (409; the database's
+  partial unique index `uq_time_entries_one_running` is the last word under races). Stopping
+  adds the elapsed time between `startedAt` and `stoppedAt` to `durationSeconds`.
+- An entry on an invoice (`invoiceId` set) is locked: update and delete are 409 for everyone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.context import Actor
+from server.db.base import utcnow
+from server.db.models import Member, Project, Task, TimeEntry
+from server.errors import Conflict, ForbiddenScope, NotFound, ValidationFailed
+from server.pagination import Filters, Page, PageRequest, paginate
+from server.services.access import can_see_project, start_write
+from server.services.durations import MAX_DURATION_SECONDS, parse_duration
+from server.services.serialize import Field, common, day, instant, read_fields
+
+SORTS: dict[str, Any] = {
+    "createdAt": TimeEntry.created_at,
+    "durationSeconds": TimeEntry.duration_seconds,
+    "entryDate": TimeEntry.entry_date,
+    "id": TimeEntry.id,
+    "updatedAt": TimeEntry.updated_at,
+}
+
+# Plain fields handled by the shared reader; ids, durations and `running` are read here.
+_FIELDS: tuple[Field, ...] = (
+    Field("entryDate", "entry_date", "date", required=True, nullable=False),
+    Field("note", "note"),
+    Field("billable", "billable", "bool", nullable=False),
+)
+_ID_KEYS = {"projectId": "project_id", "taskId": "task_id", "userId": "user_id"}
+_OWN_KEYS = {*_ID_KEYS, "durationSeconds", "duration", "running"}
+_RUNNING_CONFLICT = "This user already has a running timer; stop it first"
+
+
+def time_entry_out(row: TimeEntry) -> dict[str, Any]:
+    """The TimeEntry object of the contract (no money fields, so identical for every role)."""
+    out = common(row)
+    out.update(
+        projectId=row.project_id,
+        taskId=row.task_id,
+        userId=row.user_id,
+        entryDate=day(row.entry_date),
+        durationSeconds=row.duration_seconds,
+        note=row.note,
+        billable=row.billable,
+        invoiceId=row.invoice_id,
+        startedAt=instant(row.started_at),
+        stoppedAt=instant(row.stopped_at),
+        running=row.is_running,
+        locked=row.invoice_id is not None,
+    )
+    return out
+
+
+# --- reading the body -----------------------------------------------------------------------
+
+
+def _read(body: Mapping[str, Any] | None, *, creating: bool) -> dict[str, Any]:
+    """Body → attribute values (+ `_running`), every problem reported in one 422."""
+    data = dict(body or {})
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    try:
+        out.update(
+            read_fields(
+                {k: v for k, v in data.items() if k not in _OWN_KEYS}, _FIELDS, creating=creating
+            )
+        )
+    except ValidationFailed as exc:
+        errors.update(exc.fields or {})
+    for key, attr in _ID_KEYS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if value is None and key == "taskId":
+            out[attr] = None
+        elif not _is_uuid(value):
+            errors[key] = "must be a UUID"
+        else:
+            out[attr] = str(value)
+    if creating and "projectId" not in data:
+        errors["projectId"] = "is required"
+    if "running" in data:
+        if not isinstance(data["running"], bool):
+            errors["running"] = "must be a boolean"
+        else:
+            out["_running"] = data["running"]
+    _read_duration(data, out, errors)
+    starting = out.get("_running") is True
+    if (
+        creating
+        and not starting
+        and "duration_seconds" not in out
+        and not errors.keys()
+        & {
+            "durationSeconds",
+            "duration",
+        }
+    ):
+        errors["durationSeconds"] = "is required (or send duration, or start a running timer)"
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def _read_duration(data: Mapping[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
+    if "durationSeconds" in data and data["durationSeconds"] is not None:
+        seconds = data["durationSeconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            errors["durationSeconds"] = "must be an integer"
+        elif not 0 <= seconds <= MAX_DURATION_SECONDS:
+            errors["durationSeconds"] = f"must be between 0 and {MAX_DURATION_SECONDS}"
+        else:
+            out["duration_seconds"] = seconds
+        return  # durationSeconds wins over duration when both are sent
+    if "durationSeconds" in data:
+        errors["durationSeconds"] = "must not be null"
+        return
+    if "duration" in data:
+        try:
+            out["duration_seconds"] = parse_duration(data["duration"])
+        except ValueError as exc:
+            errors["duration"] = str(exc)
+
+
+def _is_uuid(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    """Restrict to what `actor` may see: everything for Manager+, own un-invoiced for Members."""
+    stmt = stmt.where(TimeEntry.org_id == actor.org_id)
+    if actor.is_member:
+        stmt = stmt.where(TimeEntry.user_id == actor.user_id, TimeEntry.invoice_id.is_(None))
+    return stmt
+
+
+def find_time_entry(session: Session, actor: Actor, entry_id: str) -> TimeEntry:
+    """The visible, non-deleted entry `entry_id`, else 404."""
+    if not _is_uuid(entry_id):
+        raise NotFound("No such time entry")
+    stmt = _visible(select(TimeEntry), actor).where(
+        TimeEntry.id == entry_id, TimeEntry.deleted_at.is_(None)
+    )
+    row: TimeEntry | None = session.scalar(stmt)
+    if row is None:
+        raise NotFound("No such time entry")
+    return row
+
+
+def _project(session: Session, actor: Actor, project_id: str) -> Project:
+    project = session.get(Project, project_id)
+    if (
+        project is None
+        or project.org_id != actor.org_id
+        or project.deleted_at is not None
+        or not can_see_project(session, actor, project.id)
+    ):
+        raise ValidationFailed({"projectId": "no such project"})
+    return project
+
+
+def _check_task(session: Session, task_id: str | None, project: Project) -> None:
+    if task_id is None:
+        return
+    task = session.get(Task, task_id)
+    if task is None or task.project_id != project.id or task.deleted_at is not None:
+        raise ValidationFailed({"taskId": "must be a task of the entry's project"})
+
+
+def _check_user(session: Session, actor: Actor, user_id: str) -> None:
+    if user_id == actor.user_id:
+        return
+    if not actor.is_admin_plus:
+        raise ForbiddenScope("Only Owners and Admins may log time for another user")
+    stmt = select(Member.id).where(
+        Member.org_id == actor.org_id, Member.user_id == user_id, Member.deleted_at.is_(None)
+    )
+    if session.scalar(stmt) is None:
+        raise ValidationFailed({"userId": "is not a member of this organization"})
+
+
+def _has_running(session: Session, user_id: str, *, other_than: str | None = None) -> bool:
+    stmt = select(TimeEntry.id).where(TimeEntry.user_id == user_id, TimeEntry.is_running.is_(True))
+    if other_than is not None:
+        stmt = stmt.where(TimeEntry.id != other_than)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def _flush_guarding_timer(session: Session) -> None:
+    """Flush; the one-running-timer index turning a race into 409 rather than 500."""
+    nested = session.begin_nested()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        nested.rollback()
+        if "running" in str(exc.orig).lower() or "uq_time_entries" in str(exc.orig):
+            raise Conflict(_RUNNING_CONFLICT) from None
+        raise
+    nested.commit()
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+def get_time_entry(session: Session, actor: Actor, entry_id: str) -> TimeEntry:
+    return find_time_entry(session, actor, entry_id)
+
+
+def get_running_time_entry(session: Session, actor: Actor) -> TimeEntry | None:
+    """The caller's own running timer, or None."""
+    stmt = select(TimeEntry).where(
+        TimeEntry.org_id == actor.org_id,
+        TimeEntry.user_id == actor.user_id,
+        TimeEntry.is_running.is_(True),
+        TimeEntry.deleted_at.is_(None),
+    )
+    return session.scalar(stmt.limit(1))
+
+
+def create_time_entry(session: Session, actor: Actor, body: Mapping[str, Any] | None) -> TimeEntry:
+    """Log time (or start a timer with `running: true`), applying the defaults and guards."""
+    values = _read(body, creating=True)
+    start_write(session)
+    running = values.pop("_running", False)
+    user_id = values.pop("user_id", actor.user_id)
+    _check_user(session, actor, user_id)
+    project = _project(session, actor, values["project_id"])
+    _check_task(session, values.get("task_id"), project)
+    if project.status == "ARCHIVED":
+        raise Conflict("Time cannot be logged to an archived project")
+    values.setdefault("billable", project.rate_type != "NON_BILLABLE")
+    row = TimeEntry(org_id=actor.org_id, user_id=user_id, **values)
+    if running:
+        if _has_running(session, user_id):
+            raise Conflict(_RUNNING_CONFLICT)
+        row.is_running = True
+        row.started_at = utcnow()
+        row.duration_seconds = values.get("duration_seconds", 0)
+    session.add(row)
+    _flush_guarding_timer(session)
+    return row
+
+
+def update_time_entry(
+    session: Session, actor: Actor, entry_id: str, body: Mapping[str, Any] | None
+) -> TimeEntry:
+    """Partial update; `running: false` stops the timer, `running: true` resumes a stopped one."""
+    values = _read(body, creating=False)
+    start_write(session)
+    row = find_time_entry(session, actor, entry_id)
+    if row.invoice_id is not None:
+        raise Conflict("This time entry is on an invoice and cannot be changed")
+    running = values.pop("_running", None)
+    if "user_id" in values and values["user_id"] != row.user_id:
+        _check_user(session, actor, values["user_id"])
+    if "project_id" in values or "task_id" in values:
+        project = _project(session, actor, values.get("project_id", row.project_id))
+        _check_task(session, values.get("task_id", row.task_id), project)
+        moving = values.get("project_id", row.project_id) != row.project_id
+        if moving and project.status == "ARCHIVED":
+            raise Conflict("Time cannot be logged to an archived project")
+    changed = _set_timer(session, row, running, values.get("user_id", row.user_id))
+    for attr, value in values.items():
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+            changed = True
+    if changed:
+        row.updated_at = utcnow()
+        _flush_guarding_timer(session)
+    return row
+
+
+def _set_timer(session: Session, row: TimeEntry, running: bool | None, user_id: str) -> bool:
+    """Start or stop the timer as asked; True when the entry changed."""
+    if running is None or running == row.is_running:
+        return False
+    now = utcnow()
+    if running:
+        if _has_running(session, user_id, other_than=row.id):
+            raise Conflict(_RUNNING_CONFLICT)
+        row.is_running, row.started_at, row.stopped_at = True, now, None
+        return True
+    started = row.started_at or now
+    elapsed = max(0, int((now - started).total_seconds()))
+    row.duration_seconds = min(MAX_DURATION_SECONDS, row.duration_seconds + elapsed)
+    row.is_running, row.stopped_at = False, now
+    return True
+
+
+def delete_time_entry(session: Session, actor: Actor, entry_id: str) -> None:
+    """Soft delete (later reads are 404); a locked entry is 409; a running timer stops."""
+    start_write(session)
+    row = find_time_entry(session, actor, entry_id)
+    if row.invoice_id is not None:
+        raise Conflict("This time entry is on an invoice and cannot be deleted")
+    now = utcnow()
+    if row.is_running:
+        row.is_running, row.stopped_at = False, now
+    row.deleted_at = now
+    row.updated_at = now
+    session.flush()
+
+
+def list_time_entries(
+    session: Session, actor: Actor, params: Mapping[str, Any], *, key: bytes | None = None
+) -> Page:
+    """One keyset page of visible entries, filtered, searched and sorted per design §7."""
+    page = PageRequest.from_params("time-entries", params, SORTS, key=key)
+    f = Filters(params)
+    stmt = _visible(select(TimeEntry), actor)
+    user_id = f.get("userId")
+    if actor.is_member and user_id is not None and user_id != actor.user_id:
+        stmt = f.never(stmt)  # Members are pinned to themselves; others' time is invisible
+    stmt = f.equals(stmt, TimeEntry.user_id, "userId")
+    stmt = f.equals(stmt, TimeEntry.project_id, "projectId")
+    stmt = f.equals(stmt, TimeEntry.task_id, "taskId")
+    stmt = f.boolean(stmt, TimeEntry.billable, "billable")
+    stmt = f.boolean(stmt, TimeEntry.is_running, "running")
+    stmt = f.range(stmt, TimeEntry.entry_date, "entryDate", dates=True)
+    stmt = f.range(stmt, TimeEntry.created_at, "createdAt")
+    stmt = f.range(stmt, TimeEntry.updated_at, "updatedAt")
+    stmt = f.decimal_range(stmt, TimeEntry.duration_seconds, "durationSeconds")
+    stmt = f.search(stmt, TimeEntry.search_text)
+    stmt = f.include_deleted(stmt, TimeEntry.deleted_at)
+    f.raise_if_invalid()
+    return paginate(session, stmt, page)
