@@ -222,16 +222,19 @@ def _has_running(session: Session, user_id: str, *, other_than: str | None = Non
 
 
 def _flush_guarding_timer(session: Session) -> None:
-    """Flush; the one-running-timer index turning a race into 409 rather than 500."""
-    nested = session.begin_nested()
+    """Flush; the one-running-timer index turning a lost race into 409 rather than 500.
+
+    No savepoint: the failed flush spoils the transaction, which is fine because the 409 rolls
+    the whole request back anyway.
+    """
     try:
         session.flush()
     except IntegrityError as exc:
-        nested.rollback()
-        if "running" in str(exc.orig).lower() or "uq_time_entries" in str(exc.orig):
+        # PostgreSQL names the index; SQLite names the indexed column.
+        message = str(exc.orig)
+        if "uq_time_entries_one_running" in message or "time_entries.user_id" in message:
             raise Conflict(_RUNNING_CONFLICT) from None
         raise
-    nested.commit()
 
 
 # --- operations -----------------------------------------------------------------------------
