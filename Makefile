@@ -60,9 +60,16 @@ bench: install
 bench-quick: install
 	$(BIN)/python -m bench --quick
 
+# Stock OpenAPI linters from the npm registry, pinned. Zero errors AND zero warnings: Spectral
+# fails on warnings itself; Redocly exits 0 on warnings, so its summary line is checked.
+SPECTRAL := @stoplight/spectral-cli@6.16.3
+REDOCLY := @redocly/cli@2.77.0
 lint-spec-npm:
-	npx --yes @stoplight/spectral-cli@6 lint --fail-severity=warn --ruleset openapi/.spectral.yaml openapi/api-v1.yaml
-	npx --yes @redocly/cli@2 lint --config openapi/redocly.yaml openapi/api-v1.yaml
+	npx --yes $(SPECTRAL) lint --fail-severity=warn --ruleset openapi/.spectral.yaml openapi/api-v1.yaml
+	@out=$$(npx --yes $(REDOCLY) lint --config openapi/redocly.yaml openapi/api-v1.yaml 2>&1); rc=$$?; \
+	  echo "$$out" | grep -v -E '^npm warn|[║╔╚]'; \
+	  if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	  if echo "$$out" | grep -qE 'You have [0-9]+ warnings?'; then echo "redocly: warnings fail the build" >&2; exit 1; fi
 
 scalar-update: install
 	$(BIN)/python -m scalar.update $(VERSION)
