@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -162,3 +163,11 @@ def test_altered_bundle_is_a_loud_error(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setattr(docs, "BUNDLE", altered)
     with pytest.raises(docs.ScalarBundleError, match="the file was altered"):
         docs.install(connexion.AsyncApp(__name__), SimpleNamespace(docs_token=None), SPEC)
+
+
+def test_yaml_dates_are_served_as_iso_strings() -> None:
+    """A document loaded with PyYAML (unquoted dates become date objects) still serves as JSON."""
+    spec = {**SPEC, "info": {**SPEC["info"], "x-released": date(2026, 3, 2)}}
+    app = connexion.AsyncApp(__name__)
+    docs.install(app, SimpleNamespace(docs_token=None), spec)
+    assert _get(app, "/api/openapi.json").json()["info"]["x-released"] == "2026-03-02"
