@@ -101,6 +101,16 @@ class RequestScope:
         # Set by the idempotency layer when this request holds a claimed key.
         self.idempotency_claim: Any = None
 
+    def __enter__(self) -> RequestScope:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Roll back whatever was not committed, then close."""
+        try:
+            self.rollback()
+        finally:
+            self.close()
+
     @property
     def opened(self) -> bool:
         return self._session is not None

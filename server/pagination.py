@@ -241,7 +241,11 @@ def paginate(session: Session, stmt: Select[Any], page: PageRequest) -> Page:
     if seek is not None:
         stmt = stmt.where(seek)
     stmt = stmt.order_by(None).order_by(*page.order_by()).limit(page.limit + 1)
-    rows = list(session.scalars(stmt)) if _selects_entity(stmt) else list(session.execute(stmt))
+    rows: list[Any]
+    if _selects_entity(stmt):
+        rows = list(session.scalars(stmt).all())
+    else:
+        rows = list(session.execute(stmt).all())
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     next_cursor = None

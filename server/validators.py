@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 import jsonschema_rs
@@ -60,7 +60,7 @@ def _reason(error: ValidationError) -> str:
         return f"must be one of: {allowed}"
     if kind == "format":
         return f"must be a valid {error.validator_value}"
-    message = error.message
+    message = str(error.message)
     return message if len(message) <= _MAX_REASON else message[: _MAX_REASON - 1] + "…"
 
 
@@ -105,12 +105,13 @@ class FieldsParameterValidator(ParameterValidator):  # type: ignore[misc]
             )
             for name in sorted(extra):
                 fields[name] = "is not a known query parameter"
-        for location, getter in (
-            ("query", lambda p: request.query_params.get(p["name"])),
-            ("path", lambda p: request.path_params.get(p["name"].replace("-", "_"))),
-            ("header", lambda p: request.headers.get(p["name"])),
-            ("cookie", lambda p: request.cookies.get(p["name"])),
-        ):
+        getters: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "query": lambda p: request.query_params.get(p["name"]),
+            "path": lambda p: request.path_params.get(p["name"].replace("-", "_")),
+            "header": lambda p: request.headers.get(p["name"]),
+            "cookie": lambda p: request.cookies.get(p["name"]),
+        }
+        for location, getter in getters.items():
             for param in self.parameters.get(location, []):
                 reason = self._check(param, getter(param))
                 if reason:

@@ -1,0 +1,437 @@
+"""Idempotent POSTs (design §6) and the per-request transaction they depend on.
+
+`RequestTransactionMiddleware` (position BEFORE_CONTEXT: after routing, security and request
+validation, so only authenticated, valid requests get here) owns each request's unit of work:
+
+1. It opens a `RequestScope` (see `server.context`) that handlers reach via `current_session()`.
+2. For a POST with an `Idempotency-Key` it *claims* the key first: a unique pending row
+   `(token id, key)` inserted and committed in its own short transaction. On conflict:
+   - same fingerprint, completed → the stored status/body/`Location` are replayed with
+     `Idempotent-Replayed: true` (nothing runs);
+   - other fingerprint → 409 `conflict`;
+   - same fingerprint, pending, lease alive → 409 `conflict` + `Retry-After: 1`;
+   - pending with an expired lease (its process died) or a record past its TTL → taken over.
+3. When the handler's response starts, *before any byte is sent*: a 2xx is written into the
+   claimed row by `record_response` inside the request's own transaction, which is then
+   committed — so the stored response and the write it describes commit together or not at
+   all. Any other status (or an exception) rolls back and deletes the claim, so the request can
+   be corrected and retried with the same key.
+
+Handlers do not call anything here: the middleware records the response. `record_response` is
+public for code that builds responses outside the middleware (tests, CLI simulations).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import anyio.to_thread
+import orjson
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.context import RequestScope, Runtime, bind_scope, unbind_scope
+from server.db.base import utcnow
+from server.db.infra import IdempotencyRecord
+from server.errors import Conflict, error_body, error_headers, request_id_of
+from server.ratelimit import limiter_of
+
+log = logging.getLogger("hoursmith.idempotency")
+
+HEADER = b"idempotency-key"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PURGE_EVERY_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Claim:
+    token_id: str
+    key: str
+    claim_id: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: int
+    body: bytes
+    content_type: str | None
+    location: str | None
+
+
+class ClaimLost(Exception):
+    """The lease expired and another attempt took the key over; this attempt must not commit."""
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """sha256 of method + path + canonical JSON (sorted keys); raw bytes if not JSON."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), b"\n", path.encode(), b"\n", canonical):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+class IdempotencyStore:
+    """Claims, completes, releases and purges idempotency records (blocking; run in a thread)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.sessions = runtime.sessions
+        self.ttl = timedelta(seconds=runtime.settings.idempotency_ttl_seconds)
+        self.lease = timedelta(seconds=runtime.settings.idempotency_lease_seconds)
+
+    def claim(self, token_id: str, key: str, fp: str) -> Claim | Replay:
+        """Claim the key for this attempt, or say what to answer instead (raises Conflict)."""
+        claim_id = str(uuid.uuid4())
+        with RequestScope(self.sessions, write=True) as scope:
+            session = scope.session
+            now = utcnow()
+            stmt = (
+                _insert(session)(IdempotencyRecord)
+                .values(
+                    token_id=token_id,
+                    key=key,
+                    fingerprint=fp,
+                    claim_id=claim_id,
+                    state="pending",
+                    lease_expires_at=now + self.lease,
+                    created_at=now,
+                    expires_at=now + self.ttl,
+                )
+                .on_conflict_do_nothing(index_elements=["token_id", "key"])
+            )
+            if _rowcount(session.execute(stmt)) == 1:
+                session.commit()
+                return Claim(token_id, key, claim_id)
+            row = session.execute(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.token_id == token_id, IdempotencyRecord.key == key
+                )
+            ).scalar_one()
+            expired = row.expires_at <= now
+            if not expired and row.fingerprint != fp:
+                raise Conflict(
+                    "This Idempotency-Key was already used with a different request",
+                )
+            if not expired and row.state == "completed":
+                return Replay(
+                    row.status_code or 200, row.response_body or b"", row.content_type, row.location
+                )
+            if not expired and row.lease_expires_at > now:
+                raise Conflict(
+                    "A request with this Idempotency-Key is still in progress",
+                    headers={"Retry-After": "1"},
+                )
+            # Take over: the old attempt died (lease expired) or the record outlived its TTL.
+            taken = _rowcount(
+                session.execute(
+                    update(IdempotencyRecord)
+                    .where(
+                        IdempotencyRecord.token_id == token_id,
+                        IdempotencyRecord.key == key,
+                        IdempotencyRecord.claim_id == row.claim_id,
+                    )
+                    .values(
+                        fingerprint=fp,
+                        claim_id=claim_id,
+                        state="pending",
+                        lease_expires_at=now + self.lease,
+                        status_code=None,
+                        response_body=None,
+                        content_type=None,
+                        location=None,
+                        created_at=now,
+                        expires_at=now + self.ttl,
+                    )
+                )
+            )
+            session.commit()
+            if taken != 1:
+                raise Conflict(
+                    "A request with this Idempotency-Key is still in progress",
+                    headers={"Retry-After": "1"},
+                )
+            return Claim(token_id, key, claim_id)
+
+    def release(self, claim: Claim) -> None:
+        """Forget a claim whose request did not succeed, so the key can be retried."""
+        with RequestScope(self.sessions, write=True) as scope:
+            scope.session.execute(_claim_filter(delete(IdempotencyRecord), claim))
+            scope.commit()
+
+    def purge(self) -> int:
+        """Delete records past their TTL (and stale rate-limit rows of the database backend)."""
+        with RequestScope(self.sessions, write=True) as scope:
+            count = _rowcount(
+                scope.session.execute(
+                    delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
+                )
+            )
+            scope.commit()
+        return count
+
+
+def _rowcount(result: Any) -> int:
+    """Rows touched by an INSERT/UPDATE/DELETE (typed `Result` hides `CursorResult.rowcount`)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def _claim_filter(stmt: Any, claim: Claim) -> Any:
+    return stmt.where(
+        IdempotencyRecord.token_id == claim.token_id,
+        IdempotencyRecord.key == claim.key,
+        IdempotencyRecord.claim_id == claim.claim_id,
+    )
+
+
+def record_response(
+    session: Session,
+    claim: Claim,
+    status: int,
+    body: bytes | dict[str, Any],
+    *,
+    location: str | None = None,
+    content_type: str | None = "application/json",
+) -> None:
+    """Store a 2xx response in the claimed row, inside `session`'s (uncommitted) transaction."""
+    raw = body if isinstance(body, bytes) else orjson.dumps(body)
+    done = _rowcount(
+        session.execute(
+            _claim_filter(update(IdempotencyRecord), claim)
+            .where(IdempotencyRecord.state == "pending")
+            .values(
+                state="completed",
+                status_code=status,
+                response_body=raw,
+                content_type=content_type,
+                location=location,
+            )
+        )
+    )
+    if done != 1:
+        raise ClaimLost(f"idempotency claim {claim.key!r} was taken over")
+
+
+def store_of(runtime: Runtime) -> IdempotencyStore:
+    store = runtime.extras.get("idempotency")
+    if store is None:
+        store = runtime.extras.setdefault("idempotency", IdempotencyStore(runtime))
+    assert isinstance(store, IdempotencyStore)
+    return store
+
+
+# --- ASGI plumbing ------------------------------------------------------------------------
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _actor_token_id(scope: Scope) -> str | None:
+    context = scope.get("extensions", {}).get("connexion_context", {})
+    actor = (context.get("token_info") or {}).get("actor")
+    return getattr(actor, "token_id", None)
+
+
+class RequestTransactionMiddleware:
+    """Per-request session + idempotency claim/replay/record (see module docstring)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.store = store_of(runtime)
+        self._last_purge = time.monotonic()
+        self._purging: asyncio.Future[Any] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        request_scope = RequestScope(self.runtime.sessions, write=method in UNSAFE)
+        token = bind_scope(request_scope)
+        try:
+            claim: Claim | None = None
+            key = _header(scope, HEADER) if method == "POST" else None
+            token_id = _actor_token_id(scope) if key else None
+            if key and token_id:
+                body = await _read_body(receive)
+                fp = fingerprint(method, scope["path"], body)
+                outcome = await anyio.to_thread.run_sync(self.store.claim, token_id, key, fp)
+                if isinstance(outcome, Replay):
+                    await _send_replay(send, outcome)
+                    return
+                claim = outcome
+                request_scope.idempotency_claim = claim
+                receive = _replaying(body, receive)
+            await self._run(scope, receive, send, request_scope, claim)
+        finally:
+            unbind_scope(token)
+            self._maybe_purge()
+
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, rs: RequestScope, claim: Claim | None
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        finished = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, finished
+            if finished:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            finished = True
+            status = int(start["status"])
+            body = b"".join(chunks)
+            ok = await anyio.to_thread.run_sync(self._finish, rs, claim, start, body)
+            if not ok:
+                await _send_internal(send, scope)
+                return
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            log.debug("request finished with %s", status)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            if not finished:
+                finished = True
+                await anyio.to_thread.run_sync(self._abort, rs, claim)
+            raise
+        if not finished:  # the app returned without a complete response
+            await anyio.to_thread.run_sync(self._abort, rs, claim)
+
+    def _finish(self, rs: RequestScope, claim: Claim | None, start: Message, body: bytes) -> bool:
+        """Commit (2xx/3xx, storing an idempotent 2xx) or roll back; False → answer 500."""
+        status = int(start["status"])
+        if status >= 400:
+            self._abort(rs, claim)
+            return True
+        try:
+            if claim is not None and 200 <= status < 300:
+                headers = {
+                    k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]
+                }
+                record_response(
+                    rs.session,
+                    claim,
+                    status,
+                    body,
+                    location=headers.get("location"),
+                    content_type=headers.get("content-type"),
+                )
+            rs.commit()
+        except Exception:
+            log.exception("commit failed; answering 500")
+            self._abort(rs, claim)
+            return False
+        rs.close()
+        return True
+
+    def _abort(self, rs: RequestScope, claim: Claim | None) -> None:
+        try:
+            rs.rollback()
+        finally:
+            rs.close()
+            if claim is not None:
+                try:
+                    self.store.release(claim)
+                except Exception:
+                    log.exception("could not release idempotency claim %r", claim.key)
+
+    def _maybe_purge(self) -> None:
+        """Every few minutes, purge expired records in a worker thread (never awaited)."""
+        now = time.monotonic()
+        if now - self._last_purge < PURGE_EVERY_SECONDS or (
+            self._purging is not None and not self._purging.done()
+        ):
+            return
+        self._last_purge = now
+        limiter = limiter_of(self.runtime)
+
+        def purge() -> None:
+            try:
+                self.store.purge()
+                backend = limiter.backend
+                if hasattr(backend, "purge"):
+                    backend.purge()
+            except Exception:
+                log.exception("purge of expired idempotency records failed")
+
+        self._purging = asyncio.get_running_loop().run_in_executor(None, purge)
+
+
+async def _send_replay(send: Send, replay: Replay) -> None:
+    headers = [
+        (b"content-length", str(len(replay.body)).encode()),
+        (b"idempotent-replayed", b"true"),
+    ]
+    if replay.content_type:
+        headers.append((b"content-type", replay.content_type.encode("latin-1")))
+    if replay.location:
+        headers.append((b"location", replay.location.encode("latin-1")))
+    await send({"type": "http.response.start", "status": replay.status, "headers": headers})
+    await send({"type": "http.response.body", "body": replay.body})
+
+
+async def _send_internal(send: Send, scope: Scope) -> None:
+    rid = request_id_of(scope)
+    body = error_body("internal", f"Internal server error (request {rid})", rid)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error_headers(500, None, rid).items()]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
