@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-# Bounded so a typo ("100000h") cannot overflow the 32-bit `duration_seconds` column.
-MAX_DURATION_SECONDS = 1000 * 3600
+# The contract's `durationSeconds` maximum: seven days.
+MAX_DURATION_SECONDS = 7 * 24 * 3600
 
 _CLOCK = re.compile(r"^(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$")
 _NUMBER = r"\d+(?:\.\d+)?|\.\d+"

@@ -14,8 +14,10 @@ Rules (design §2–§4):
 - `taskId` must belong to the project (422). `billable` defaults from the project's rate type.
 - Exactly one of `durationSeconds` / `duration` (if both, `durationSeconds` wins), unless the
   entry is started as a running timer. At most one running timer per user (409; the database's
-  partial unique index `uq_time_entries_one_running` is the last word under races). Stopping
-  adds the elapsed time between `startedAt` and `stoppedAt` to `durationSeconds`.
+  partial unique index `uq_time_entries_one_running` is the last word under races). Timers
+  start only through create (`running: true`, no duration); PATCH `running: false` stops one,
+  setting `durationSeconds` to the time between `startedAt` and `stoppedAt` (capped at 7 days)
+  unless a duration is sent alongside.
 - An entry on an invoice (`invoiceId` set) is locked: update and delete are 409 for everyone.
 """
 
@@ -112,17 +114,14 @@ def _read(body: Mapping[str, Any] | None, *, creating: bool) -> dict[str, Any]:
             out["_running"] = data["running"]
     _read_duration(data, out, errors)
     starting = out.get("_running") is True
-    if (
-        creating
-        and not starting
-        and "duration_seconds" not in out
-        and not errors.keys()
-        & {
-            "durationSeconds",
-            "duration",
-        }
-    ):
+    sent_duration = sorted({"durationSeconds", "duration"} & data.keys())
+    if creating and starting:
+        for key in sent_duration:
+            errors[key] = "must not be sent when starting a timer (running: true)"
+    elif creating and not sent_duration:
         errors["durationSeconds"] = "is required (or send duration, or start a running timer)"
+    if not creating and starting:
+        errors["running"] = "can only be false (start timers with createTimeEntry)"
     if errors:
         raise ValidationFailed(errors)
     return out
@@ -214,10 +213,8 @@ def _check_user(session: Session, actor: Actor, user_id: str) -> None:
         raise ValidationFailed({"userId": "is not a member of this organization"})
 
 
-def _has_running(session: Session, user_id: str, *, other_than: str | None = None) -> bool:
+def _has_running(session: Session, user_id: str) -> bool:
     stmt = select(TimeEntry.id).where(TimeEntry.user_id == user_id, TimeEntry.is_running.is_(True))
-    if other_than is not None:
-        stmt = stmt.where(TimeEntry.id != other_than)
     return session.scalar(stmt.limit(1)) is not None
 
 
@@ -273,7 +270,7 @@ def create_time_entry(session: Session, actor: Actor, body: Mapping[str, Any] | 
             raise Conflict(_RUNNING_CONFLICT)
         row.is_running = True
         row.started_at = utcnow()
-        row.duration_seconds = values.get("duration_seconds", 0)
+        row.duration_seconds = 0
     session.add(row)
     _flush_guarding_timer(session)
     return row
@@ -282,7 +279,7 @@ def create_time_entry(session: Session, actor: Actor, body: Mapping[str, Any] | 
 def update_time_entry(
     session: Session, actor: Actor, entry_id: str, body: Mapping[str, Any] | None
 ) -> TimeEntry:
-    """Partial update; `running: false` stops the timer, `running: true` resumes a stopped one."""
+    """Partial update; `running: false` stops a running timer (a no-op on a stopped entry)."""
     values = _read(body, creating=False)
     start_write(session)
     row = find_time_entry(session, actor, entry_id)
@@ -297,7 +294,11 @@ def update_time_entry(
         moving = values.get("project_id", row.project_id) != row.project_id
         if moving and project.status == "ARCHIVED":
             raise Conflict("Time cannot be logged to an archived project")
-    changed = _set_timer(session, row, running, values.get("user_id", row.user_id))
+    if row.is_running and running is None and "duration_seconds" in values:
+        raise ValidationFailed(
+            {"durationSeconds": "can only be set together with running: false while it runs"}
+        )
+    changed = running is False and _stop_timer(row)
     for attr, value in values.items():
         if getattr(row, attr) != value:
             setattr(row, attr, value)
@@ -308,19 +309,13 @@ def update_time_entry(
     return row
 
 
-def _set_timer(session: Session, row: TimeEntry, running: bool | None, user_id: str) -> bool:
-    """Start or stop the timer as asked; True when the entry changed."""
-    if running is None or running == row.is_running:
+def _stop_timer(row: TimeEntry) -> bool:
+    """Stop a running timer: duration = elapsed since `startedAt` (capped); no-op if stopped."""
+    if not row.is_running:
         return False
     now = utcnow()
-    if running:
-        if _has_running(session, user_id, other_than=row.id):
-            raise Conflict(_RUNNING_CONFLICT)
-        row.is_running, row.started_at, row.stopped_at = True, now, None
-        return True
-    started = row.started_at or now
-    elapsed = max(0, int((now - started).total_seconds()))
-    row.duration_seconds = min(MAX_DURATION_SECONDS, row.duration_seconds + elapsed)
+    elapsed = max(0, int((now - (row.started_at or now)).total_seconds()))
+    row.duration_seconds = min(MAX_DURATION_SECONDS, elapsed)
     row.is_running, row.stopped_at = False, now
     return True
 

@@ -27,7 +27,7 @@ from server.services.durations import MAX_DURATION_SECONDS, parse_duration
         ("0m", 0),
         ("0:00", 0),
         ("0.1h", 360),
-        ("1000h", MAX_DURATION_SECONDS),
+        ("168h", MAX_DURATION_SECONDS),
     ],
 )
 def test_parse_duration_accepts_every_documented_form(text: str, seconds: int) -> None:
@@ -52,7 +52,7 @@ def test_parse_duration_accepts_every_documented_form(text: str, seconds: int) -
         "1h-30m",
         "1,5h",
         "1:30:99",
-        "1001h",
+        "169h",
         "1e3h",
         "1 hour",
         "::",

@@ -254,13 +254,35 @@ def test_second_running_timer_is_conflict(world: World) -> None:
     assert world.create("OTHER", running=True).is_running
 
 
-def test_resuming_while_another_timer_runs_is_conflict(world: World) -> None:
-    """Restarting a stopped entry while another timer runs is 409."""
-    stopped = world.create("MEMBER")
-    world.create("MEMBER", running=True)
+def test_timer_rules_on_create_and_update(world: World) -> None:
+    """A timer starts without a duration; PATCH cannot start one; durations need running=false."""
+    member = world.actors["MEMBER"]
     with pytest.raises(ApiError) as exc:
-        svc.update_time_entry(world.s, world.actors["MEMBER"], stopped.id, {"running": True})
-    assert exc.value.status == 409
+        world.create("MEMBER", running=True, durationSeconds=60)
+    assert error_of(exc)[1] == {
+        "durationSeconds": "must not be sent when starting a timer (running: true)"
+    }
+    stopped = world.create("MEMBER")
+    with pytest.raises(ApiError) as exc:
+        svc.update_time_entry(world.s, member, stopped.id, {"running": True})
+    assert error_of(exc)[0] == 422
+    before = stopped.updated_at
+    svc.update_time_entry(world.s, member, stopped.id, {"running": False})
+    assert (stopped.duration_seconds, stopped.updated_at) == (3600, before), "no-op when stopped"
+    running = world.create("MEMBER", running=True)
+    with pytest.raises(ApiError) as exc:
+        svc.update_time_entry(world.s, member, running.id, {"durationSeconds": 60})
+    assert error_of(exc)[0] == 422
+    svc.update_time_entry(world.s, member, running.id, {"running": False, "duration": "45m"})
+    assert (running.is_running, running.duration_seconds) == (False, 2700)
+
+
+def test_stopping_caps_the_duration_at_seven_days(world: World) -> None:
+    """A timer left running for weeks stops at the 604800-second maximum."""
+    row = world.create("MEMBER", running=True)
+    row.started_at = utcnow() - timedelta(days=30)
+    svc.update_time_entry(world.s, world.actors["MEMBER"], row.id, {"running": False})
+    assert row.duration_seconds == 604800
 
 
 def test_database_index_backs_the_one_timer_rule(world: World) -> None:
