@@ -74,6 +74,6 @@ def get_me(session: Session, actor: Actor) -> dict[str, Any]:
         "projectIds": project_ids_for(session, actor),
         "userId": actor.user_id,
         "memberId": actor.member_id,
-        "name": member.name if member is not None else None,
-        "email": member.email if member is not None else None,
+        "name": member.name if member is not None else "",
+        "email": member.email if member is not None else "",
     }

@@ -167,6 +167,8 @@ def _strings(spec: Field, value: Any) -> list[str]:
         raise ValueError("must be an array of strings")
     out: list[str] = []
     for item in value:
+        if not item:
+            raise ValueError("items must not be empty")
         if spec.max_len is not None and len(item) > spec.max_len:
             raise ValueError(f"items must be at most {spec.max_len} characters")
         if item not in out:  # duplicates carry no meaning in tags or assignee lists
@@ -266,3 +268,36 @@ def rank(column: Any, order: Sequence[str], name: str) -> Label[int]:
 def entities(items: Iterable[Any]) -> list[Any]:
     """The ORM objects of a page, whether it selected entities or (entity, sort key) rows."""
     return [item[0] if isinstance(item, Row) else item for item in items]
+
+
+# --- handler plumbing ---------------------------------------------------------------------
+
+API_BASE = "/api/v1"
+# What connexion passes besides the operation's parameters (context entries and the body).
+_NOT_QUERY = frozenset({"token_info", "user", "body", "id_", "id"})
+
+Handled = tuple[dict[str, Any] | None, int, dict[str, str]]
+
+
+def query_params(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The list parameters of a handler's kwargs (context entries, body and path id removed)."""
+    return {k: v for k, v in kwargs.items() if k not in _NOT_QUERY}
+
+
+def path_id(kwargs: Mapping[str, Any]) -> str:
+    """The `{id}` path parameter: `id_` under pythonic_params (`id` is a builtin), else `id`."""
+    value = kwargs.get("id_", kwargs.get("id"))
+    return str(value)
+
+
+def ok(data: Any) -> Handled:
+    return one(data), 200, {}
+
+
+def created(data: dict[str, Any], collection: str) -> Handled:
+    """201 with `Location: /api/v1/<collection>/<id>`."""
+    return one(data), 201, {"Location": f"{API_BASE}/{collection}/{data['id']}"}
+
+
+def no_content() -> Handled:
+    return None, 204, {}

@@ -3,8 +3,8 @@
 Manager+ do everything. A Member reads the tasks of the projects it is on (others are 404) and
 may PATCH only tasks assigned to it (a visible, unassigned task is 403); creating, deleting and
 archiving are 403 for Members. `billable` defaults from the project's rateType (NON_BILLABLE →
-false). Archive sets `archivedAt`; PATCH `{"archived": false}` (or `{"archivedAt": null}`)
-restores the task. DELETE is soft and refused (409) while time entries reference the task.
+false). Archive sets `archivedAt`; PATCH `{"archived": false}` restores the task (TaskUpdate).
+DELETE is soft and refused (409) while time entries reference the task.
 """
 
 from __future__ import annotations
@@ -39,22 +39,19 @@ _WRITE_DENIED = "Members may not create, archive or delete tasks"
 TASK_FIELDS: tuple[Field, ...] = (
     Field("projectId", "project_id", required=True, nullable=False, max_len=36),
     Field("name", "name", required=True, nullable=False, max_len=255),
-    Field("description", "description"),
+    Field("description", "description", max_len=10_000),
     Field("status", "status", "enum", nullable=False, choices=STATUSES),
     Field("priority", "priority", "enum", nullable=False, choices=PRIORITIES),
     Field("billable", "billable", "bool", nullable=False),
-    Field("estimatedHours", "estimated_hours", "money"),
+    Field("estimatedHours", "estimated_hours", "money", places=2),
     Field("assigneeIds", "assignee_ids", "ids", nullable=False, max_len=36),
-    Field("tags", "tags", "strings", nullable=False, max_len=64),
+    Field("tags", "tags", "strings", nullable=False, max_len=50),
     Field("startDate", "start_date", "date"),
     Field("dueDate", "due_date", "date"),
     Field("endDate", "end_date", "date"),
 )
-# Accepted on PATCH only: the ways to take a task out of the archive (or put it back in).
-_ARCHIVE_FIELDS: tuple[Field, ...] = (
-    Field("archived", "archived", "bool", nullable=False),
-    Field("archivedAt", "archived_at"),
-)
+# Accepted on PATCH only (TaskUpdate.archived): false restores an archived task, true archives.
+_ARCHIVE_FIELDS: tuple[Field, ...] = (Field("archived", "archived", "bool", nullable=False),)
 
 
 def task_out(row: Task, assignee_ids: list[str]) -> dict[str, Any]:
@@ -186,8 +183,6 @@ def is_assigned(session: Session, task_id: str, user_id: str) -> bool:
 def update_task(session: Session, actor: Actor, task_id: str, body: dict[str, Any] | None) -> Task:
     """Partial update. Members: only tasks assigned to them, and not to another project."""
     changes = read_fields(body, (*TASK_FIELDS, *_ARCHIVE_FIELDS), creating=False)
-    if changes.get("archived_at") is not None:
-        raise ValidationFailed({"archivedAt": "can only be cleared (null); archive with POST"})
     start_write(session)
     row = find_task(session, actor, task_id)
     if actor.is_member:
@@ -195,6 +190,8 @@ def update_task(session: Session, actor: Actor, task_id: str, body: dict[str, An
             raise ForbiddenScope("Members may edit only tasks assigned to them")
         if changes.get("project_id", row.project_id) != row.project_id:
             raise ForbiddenScope("Members may not move tasks to another project")
+        if "archived" in changes:
+            raise ForbiddenScope("Members may not archive or restore tasks")
     if changes.get("project_id", row.project_id) != row.project_id:
         _project_of(session, actor, changes["project_id"])
     _apply_archive_flags(row, changes)
@@ -215,11 +212,8 @@ def update_task(session: Session, actor: Actor, task_id: str, body: dict[str, An
 
 
 def _apply_archive_flags(row: Task, changes: dict[str, Any]) -> None:
-    """Turn `archived` / `archivedAt: null` into an `archived_at` change (or none)."""
+    """Turn `archived: true|false` into an `archived_at` change (or none, when already so)."""
     archived = changes.pop("archived", None)
-    if "archived_at" in changes:  # only null gets here: un-archive
-        archived = False
-        changes.pop("archived_at")
     if archived is True and row.archived_at is None:
         changes["archived_at"] = utcnow()
     elif archived is False and row.archived_at is not None:
