@@ -36,7 +36,7 @@ from server.db.models import (
     Task,
     TimeEntry,
 )
-from server.db.session import begin_write
+from server.services.access import start_write
 
 GROUPINGS = ("project", "task", "entry")
 PAYMENT_TERMS_DAYS = {
@@ -79,12 +79,6 @@ class _Line:
     @property
     def amount(self) -> Decimal:
         return money(self.quantity * self.unit_price)
-
-
-def _ensure_write(session: Session) -> None:
-    # The CLI may already have opened the transaction; only a fresh one can be made IMMEDIATE.
-    if not session.in_transaction():
-        begin_write(session)
 
 
 def _client_of(session: Session, org_id: str, client_id: str) -> Client:
@@ -262,7 +256,7 @@ def build_invoice(
     """Create a DRAFT invoice from the client's billable, un-invoiced work and lock that work."""
     if grouping not in GROUPINGS:
         raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)} (got {grouping!r})")
-    _ensure_write(session)
+    start_write(session)
     org = session.get(Organization, org_id)
     if org is None:
         raise ValueError(f"no organization with id {org_id}")
@@ -334,7 +328,7 @@ def _invoice(session: Session, invoice_id: str) -> Invoice:
 
 def send_invoice(session: Session, invoice_id: str) -> Invoice:
     """DRAFT → SENT, stamping `sentAt`."""
-    _ensure_write(session)
+    start_write(session)
     invoice = _invoice(session, invoice_id)
     if invoice.status != "DRAFT":
         raise ValueError(f"invoice {invoice.number} is {invoice.status}; only a DRAFT can be sent")
@@ -346,7 +340,7 @@ def send_invoice(session: Session, invoice_id: str) -> Invoice:
 
 def pay_invoice(session: Session, invoice_id: str, amount: Decimal | None = None) -> Invoice:
     """Record a payment on a SENT invoice: the whole balance by default, or a part of it."""
-    _ensure_write(session)
+    start_write(session)
     invoice = _invoice(session, invoice_id)
     if invoice.status != "SENT":
         raise ValueError(
@@ -373,7 +367,7 @@ def pay_invoice(session: Session, invoice_id: str, amount: Decimal | None = None
 
 def cancel_invoice(session: Session, invoice_id: str) -> Invoice:
     """DRAFT or unpaid SENT → CANCELLED, releasing its time entries and expenses."""
-    _ensure_write(session)
+    start_write(session)
     invoice = _invoice(session, invoice_id)
     if invoice.status in ("PAID", "CANCELLED"):
         raise ValueError(f"invoice {invoice.number} is {invoice.status} and cannot be cancelled")
