@@ -34,7 +34,7 @@ from typing import Any, cast
 
 import anyio.to_thread
 import orjson
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,6 +47,8 @@ from server.errors import Conflict, error_body, error_headers, request_id_of
 from server.ratelimit import limiter_of
 
 log = logging.getLogger("hoursmith.idempotency")
+# Core table: ORM-enabled DML hides rowcounts, which decide who owns a claim.
+RECORDS = cast(Table, IdempotencyRecord.__table__)
 
 HEADER = b"idempotency-key"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -103,7 +105,7 @@ class IdempotencyStore:
             session = scope.session
             now = utcnow()
             stmt = (
-                _insert(session)(IdempotencyRecord)
+                _insert(session)(RECORDS)
                 .values(
                     token_id=token_id,
                     key=key,
@@ -115,8 +117,9 @@ class IdempotencyStore:
                     expires_at=now + self.ttl,
                 )
                 .on_conflict_do_nothing(index_elements=["token_id", "key"])
+                .returning(RECORDS.c.claim_id)
             )
-            if _rowcount(session.execute(stmt)) == 1:
+            if session.execute(stmt).first() is not None:
                 session.commit()
                 return Claim(token_id, key, claim_id)
             row = session.execute(
@@ -141,11 +144,11 @@ class IdempotencyStore:
             # Take over: the old attempt died (lease expired) or the record outlived its TTL.
             taken = _rowcount(
                 session.execute(
-                    update(IdempotencyRecord)
+                    update(RECORDS)
                     .where(
-                        IdempotencyRecord.token_id == token_id,
-                        IdempotencyRecord.key == key,
-                        IdempotencyRecord.claim_id == row.claim_id,
+                        RECORDS.c.token_id == token_id,
+                        RECORDS.c.key == key,
+                        RECORDS.c.claim_id == row.claim_id,
                     )
                     .values(
                         fingerprint=fp,
@@ -172,16 +175,14 @@ class IdempotencyStore:
     def release(self, claim: Claim) -> None:
         """Forget a claim whose request did not succeed, so the key can be retried."""
         with RequestScope(self.sessions, write=True) as scope:
-            scope.session.execute(_claim_filter(delete(IdempotencyRecord), claim))
+            scope.session.execute(_claim_filter(delete(RECORDS), claim))
             scope.commit()
 
     def purge(self) -> int:
         """Delete records past their TTL (and stale rate-limit rows of the database backend)."""
         with RequestScope(self.sessions, write=True) as scope:
             count = _rowcount(
-                scope.session.execute(
-                    delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
-                )
+                scope.session.execute(delete(RECORDS).where(RECORDS.c.expires_at < utcnow()))
             )
             scope.commit()
         return count
@@ -194,9 +195,9 @@ def _rowcount(result: Any) -> int:
 
 def _claim_filter(stmt: Any, claim: Claim) -> Any:
     return stmt.where(
-        IdempotencyRecord.token_id == claim.token_id,
-        IdempotencyRecord.key == claim.key,
-        IdempotencyRecord.claim_id == claim.claim_id,
+        RECORDS.c.token_id == claim.token_id,
+        RECORDS.c.key == claim.key,
+        RECORDS.c.claim_id == claim.claim_id,
     )
 
 
@@ -213,8 +214,8 @@ def record_response(
     raw = body if isinstance(body, bytes) else orjson.dumps(body)
     done = _rowcount(
         session.execute(
-            _claim_filter(update(IdempotencyRecord), claim)
-            .where(IdempotencyRecord.state == "pending")
+            _claim_filter(update(RECORDS), claim)
+            .where(RECORDS.c.state == "pending")
             .values(
                 state="completed",
                 status_code=status,

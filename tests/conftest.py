@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.live_server import LiveServer, start_live_server
+from tests.support.postgres import pg_cluster, pg_url  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="session")
