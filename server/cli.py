@@ -38,8 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from server import admin, serve
-from server.db.migrate import upgrade
+from server import admin
 from server.db.models import Invoice
 from server.db.session import begin_write, make_engine, session_factory
 from server.demo import invoicing_service, seed_demo
@@ -80,6 +79,9 @@ def write_session() -> Iterator[Session]:
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> Output:
+    # Lazy: Alembic costs ~0.3 s of start-up that every other command would pay for nothing.
+    from server.db.migrate import upgrade  # noqa: PLC0415
+
     url = _database_url()
     upgrade(url)
     shown = make_url(url).render_as_string(hide_password=True)
@@ -87,6 +89,9 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> Output:
 
 
 def cmd_serve(args: argparse.Namespace) -> Output:
+    # Lazy: uvicorn and its event loop are only needed by this command.
+    from server import serve  # noqa: PLC0415
+
     try:
         serve.run(
             args.host,
