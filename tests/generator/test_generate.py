@@ -212,8 +212,17 @@ def test_mcp_tools_shape(mini_data: dict[str, Any]) -> None:
 
 
 def _examples(data: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
-    """(component, property or None, example) for every example on a component schema."""
+    """(component, property or None, example) for every example on a component schema, and
+    (component, None, example) for every request/response body example of a $ref'd schema."""
     found = []
+    for op in operations(data):
+        bodies = [op.node.get("requestBody"), *(op.node.get("responses") or {}).values()]
+        for body in bodies:
+            for media in ((body or {}).get("content") or {}).values():
+                ref = str((media.get("schema") or {}).get("$ref", ""))
+                examples = [e.get("value") for e in (media.get("examples") or {}).values()]
+                examples += [media["example"]] if "example" in media else []
+                found += [(ref.rsplit("/", 1)[-1], None, value) for value in examples if ref]
     for name, schema in (data.get("components") or {}).get("schemas", {}).items():
         for value in schema.get("examples") or []:
             found.append((name, None, value))
