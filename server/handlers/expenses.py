@@ -1,28 +1,47 @@
-"""Handlers for the `Expenses` tag (stubs created by `make generate`; edit freely)."""
+"""Expenses handlers: thin adapters from connexion kwargs to `server.services.expenses`."""
 
-from server.errors import ApiError
+from __future__ import annotations
 
+from typing import Any
 
-def create_expense(**params: object) -> None:
-    """createExpense: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
-
-
-def delete_expense(**params: object) -> None:
-    """deleteExpense: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
-
-
-def get_expense(**params: object) -> None:
-    """getExpense: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
-
-
-def list_expenses(**params: object) -> None:
-    """listExpenses: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+from server.context import current_actor, current_session
+from server.services import expenses as svc
+from server.services.serialize import (
+    Handled,
+    created,
+    no_content,
+    ok,
+    page,
+    path_id,
+    query_params,
+)
 
 
-def update_expense(**params: object) -> None:
-    """updateExpense: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+def list_expenses(**kwargs: Any) -> Handled:
+    actor = current_actor()
+    result = svc.list_expenses(current_session(), actor, query_params(kwargs))
+    items = [svc.expense_out(row, actor) for row in result.items]
+    return page(items, result.next_cursor, result.limit), 200, {}
+
+
+def create_expense(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
+    actor = current_actor()
+    row = svc.create_expense(current_session(), actor, body)
+    return created(svc.expense_out(row, actor), "expenses")
+
+
+def get_expense(**kwargs: Any) -> Handled:
+    actor = current_actor()
+    row = svc.get_expense(current_session(), actor, path_id(kwargs))
+    return ok(svc.expense_out(row, actor))
+
+
+def update_expense(body: dict[str, Any] | None = None, **kwargs: Any) -> Handled:
+    actor = current_actor()
+    row = svc.update_expense(current_session(), actor, path_id(kwargs), body)
+    return ok(svc.expense_out(row, actor))
+
+
+def delete_expense(**kwargs: Any) -> Handled:
+    svc.delete_expense(current_session(), current_actor(), path_id(kwargs))
+    return no_content()

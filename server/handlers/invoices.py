@@ -1,13 +1,22 @@
-"""Handlers for the `Invoices` tag (stubs created by `make generate`; edit freely)."""
+"""Invoices handlers (read-only): adapters to `server.services.invoices`; lines only on get."""
 
-from server.errors import ApiError
+from __future__ import annotations
+
+from typing import Any
+
+from server.context import current_actor, current_session
+from server.services import invoices as svc
+from server.services.serialize import Handled, ok, page, path_id, query_params
 
 
-def get_invoice(**params: object) -> None:
-    """getInvoice: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+def list_invoices(**kwargs: Any) -> Handled:
+    actor = current_actor()
+    result = svc.list_invoices(current_session(), actor, query_params(kwargs))
+    items = [svc.invoice_out(row, actor) for row in result.items]
+    return page(items, result.next_cursor, result.limit), 200, {}
 
 
-def list_invoices(**params: object) -> None:
-    """listInvoices: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+def get_invoice(**kwargs: Any) -> Handled:
+    actor, session = current_actor(), current_session()
+    row = svc.get_invoice(session, actor, path_id(kwargs))
+    return ok(svc.invoice_detail_out(session, row, actor))

@@ -1,33 +1,52 @@
-"""Handlers for the `Time entries` tag (stubs created by `make generate`; edit freely)."""
+"""Time entries handlers: thin adapters from connexion kwargs to `server.services.time_entries`.
 
-from server.errors import ApiError
+The service opens the write transaction; the request middleware commits (and stores the
+idempotent response of a POST) once the handler has returned.
+"""
 
+from __future__ import annotations
 
-def create_time_entry(**params: object) -> None:
-    """createTimeEntry: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+from typing import Any
 
-
-def delete_time_entry(**params: object) -> None:
-    """deleteTimeEntry: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
-
-
-def get_running_time_entry(**params: object) -> None:
-    """getRunningTimeEntry: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
-
-
-def get_time_entry(**params: object) -> None:
-    """getTimeEntry: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+from server.context import current_actor, current_session
+from server.services import time_entries as svc
+from server.services.serialize import (
+    Handled,
+    created,
+    no_content,
+    ok,
+    page,
+    path_id,
+    query_params,
+)
 
 
-def list_time_entries(**params: object) -> None:
-    """listTimeEntries: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+def list_time_entries(**kwargs: Any) -> Handled:
+    result = svc.list_time_entries(current_session(), current_actor(), query_params(kwargs))
+    items = [svc.time_entry_out(row) for row in result.items]
+    return page(items, result.next_cursor, result.limit), 200, {}
 
 
-def update_time_entry(**params: object) -> None:
-    """updateTimeEntry: stub created by `make generate`; not implemented yet."""
-    raise ApiError(501, "internal", "not implemented")
+def create_time_entry(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
+    row = svc.create_time_entry(current_session(), current_actor(), body)
+    return created(svc.time_entry_out(row), "time-entries")
+
+
+def get_running_time_entry(**_kwargs: Any) -> Handled:
+    row = svc.get_running_time_entry(current_session(), current_actor())
+    return ok(None if row is None else svc.time_entry_out(row))
+
+
+def get_time_entry(**kwargs: Any) -> Handled:
+    row = svc.get_time_entry(current_session(), current_actor(), path_id(kwargs))
+    return ok(svc.time_entry_out(row))
+
+
+def update_time_entry(body: dict[str, Any] | None = None, **kwargs: Any) -> Handled:
+    row = svc.update_time_entry(current_session(), current_actor(), path_id(kwargs), body)
+    return ok(svc.time_entry_out(row))
+
+
+def delete_time_entry(**kwargs: Any) -> Handled:
+    svc.delete_time_entry(current_session(), current_actor(), path_id(kwargs))
+    return no_content()
