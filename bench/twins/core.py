@@ -6,7 +6,9 @@ and takes no shortcut the real server could not take:
   organization), compare the secret's hash in constant time, reject revoked tokens and removed
   members (401), and check the plan (402) — on every request, nothing cached;
 - data: the keyset query on `time_entries` ordered by (created_at DESC, id DESC) through the
-  `ix_time_entries_org_created` index, `limit + 1` rows to know whether a next page exists;
+  `ix_time_entries_org_created` index, `limit + 1` rows to know whether a next page exists; the
+  seek predicate and ORDER BY come from `server.pagination.PageRequest` itself, so the twins'
+  SQL changes whenever the server's does;
 - output: the same camelCase fields and formats (`server.formats`) and the same signed cursor
   (`server.pagination.encode_cursor`/`decode_cursor`), so `pagination.nextCursor` costs the same.
 
@@ -21,13 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, select
 
 from server.db.models import ApiToken, Member, Organization, TimeEntry
 from server.db.session import make_engine
 from server.errors import ApiError
 from server.formats import format_date, format_instant
-from server.pagination import decode_cursor, encode_cursor
+from server.pagination import PageRequest, decode_cursor, encode_cursor
 from server.tokens import parse_token, secret_matches
 
 RESOURCE = "time-entries"
@@ -164,12 +166,13 @@ def list_page(
         stmt = select(*ENTRY_COLUMNS).where(_te.org_id == caller.org_id, _te.deleted_at.is_(None))
         if caller.role == "MEMBER":
             stmt = stmt.where(_te.user_id == caller.user_id)
-        if after is not None:
-            value, last_id = after
-            stmt = stmt.where(
-                or_(_te.created_at < value, and_(_te.created_at == value, _te.id < last_id))
-            )
-        stmt = stmt.order_by(_te.created_at.desc(), _te.id.desc()).limit(limit + 1)
+        page = PageRequest(
+            RESOURCE, limit, SORT, _te.created_at, _te.id, {}, after, state.cursor_key
+        )
+        seek = page.seek()
+        if seek is not None:
+            stmt = stmt.where(seek)
+        stmt = stmt.order_by(*page.order_by()).limit(limit + 1)
         rows = conn.execute(stmt).all()
     next_cursor = None
     if len(rows) > limit:

@@ -1,0 +1,49 @@
+"""`python -m bench [--quick] [--only a,b] [--real-app module:factory]`.
+
+`make bench` writes `bench/results/latest.json` (+ `.md`), the committed reference run;
+`make bench-quick` writes `latest-quick.*` so a smoke run never overwrites it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.config import DATA_DIR, RESULTS_DIR, BenchConfig
+from bench.report import write
+from bench.runner import SCENARIOS, run
+from bench.servers import REAL_APP
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10,000 entries, 3 s x 2 rounds")
+    parser.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated subset of: {', '.join(SCENARIOS)}",
+    )
+    parser.add_argument(
+        "--real-app",
+        default=REAL_APP,
+        help="uvicorn factory of the server under test (to dry-run the bench on a twin)",
+    )
+    args = parser.parse_args(argv)
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = only - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    cfg = BenchConfig.make(quick=args.quick)
+    doc = run(cfg, only=only, real_app=args.real_app)
+    if args.real_app != REAL_APP:
+        doc["meta"]["real_app"] = args.real_app
+    path = RESULTS_DIR / ("latest-quick.json" if cfg.quick else "latest.json")
+    if only != set(SCENARIOS) or args.real_app != REAL_APP:
+        path = DATA_DIR / "partial.json"  # partial or dry runs never replace a reference result
+    print(write(doc, path))
+    print(f"written: {path.relative_to(RESULTS_DIR.parent.parent)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

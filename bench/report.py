@@ -1,0 +1,115 @@
+"""Goals, the printed/markdown tables, and `results/latest.json`.
+
+The markdown written next to the JSON is what `bench/README.md` and the main README quote, so the
+published table is always generated from a real run, never typed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Goal:
+    figure: str
+    op: str  # ">=", "<=", "<"
+    target: float
+
+    def check(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        ops: dict[str, Callable[[float, float], bool]] = {
+            ">=": operator.ge,
+            "<=": operator.le,
+            "<": operator.lt,
+        }
+        return ops[self.op](value, self.target)
+
+
+GOALS = (
+    Goal("list_vs_fastapi", ">=", 1.0),
+    Goal("depth_ratio", "<=", 1.3),
+    Goal("response_validation_ratio", ">=", 0.85),
+    Goal("post_vs_get", ">=", 0.5),
+    Goal("pg_scaling", ">=", 1.7),
+    Goal("generate_seconds", "<", 3.0),
+    Goal("peak_rss_mb", "<", 200.0),
+)
+
+
+def evaluate(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for goal in GOALS:
+        value = figures.get(goal.figure)
+        passed = goal.check(value)
+        out.append(
+            {
+                "figure": goal.figure,
+                "value": value,
+                "goal": f"{goal.op} {goal.target:g}",
+                "result": {True: "pass", False: "FAIL", None: "not measured"}[passed],
+            }
+        )
+    return out
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+def markdown(doc: Mapping[str, Any]) -> str:
+    """Three tables: goals, every variant's medians, and the other figures."""
+    meta = doc["meta"]
+    lines = [
+        f"Run {meta['date']} ({meta['mode']}: {meta['time_entries']:,} time entries, "
+        f"{meta['rounds']} interleaved rounds of {meta['round_seconds']} s, medians; "
+        f"{meta['machine']}).",
+        "",
+        "| goal | value | target | result |",
+        "|---|---:|---|---|",
+    ]
+    for goal in doc["goals"]:
+        lines.append(
+            f"| {goal['figure']} | {_fmt(goal['value'])} | {goal['goal']} | {goal['result']} |"
+        )
+    lines += [
+        "",
+        "| scenario | variant | req/s | rounds (req/s) | p50 ms | p99 ms | non-2xx |",
+        "|---|---|---:|---|---:|---:|---:|",
+    ]
+    for name, scenario in doc["scenarios"].items():
+        for variant, stats in scenario["variants"].items():
+            med = stats["median"]
+            rounds = ", ".join(f"{r['rps']:.0f}" for r in stats["rounds"])
+            lines.append(
+                f"| {name} | {variant} | {med['rps']:,.0f} | {rounds} | {med['p50_ms']:.2f} "
+                f"| {med['p99_ms']:.2f} | {stats['non_2xx']} |"
+            )
+    goal_figures = {g.figure for g in GOALS}
+    others = {k: v for k, v in doc["figures"].items() if k not in goal_figures}
+    if others or doc.get("peak_rss_mb"):
+        lines += ["", "| other figure | value |", "|---|---:|"]
+        lines += [f"| {k} | {_fmt(v)} |" for k, v in others.items()]
+        lines += [f"| peak RSS {k} (MiB) | {_fmt(v)} |" for k, v in doc["peak_rss_mb"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def write(doc: dict[str, Any], json_path: Path) -> str:
+    """Add the goals, write `<name>.json` and `<name>.md`, return the markdown."""
+    doc["goals"] = evaluate(doc["figures"])
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    tmp.replace(json_path)
+    text = markdown(doc)
+    json_path.with_suffix(".md").write_text(text)
+    return text

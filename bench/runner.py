@@ -1,0 +1,232 @@
+"""One bench run from start to finish: seed, start servers, run scenarios, collect figures.
+
+Phases:
+1. SQLite: a working copy of the cached seeded database; the real server three times (plain,
+   validating responses, rate limiting on) plus the two twins, all pinned to core 0 and started
+   together (an idle server costs nothing), driven one at a time from core 1.
+2. PostgreSQL (when initdb/pg_ctl exist): a throwaway cluster seeded with the same workspace;
+   the real server plain and with rate limiting on (core 0), and a second plain process on core 1
+   for the scaling scenario.
+3. `python -m generator generate` twice; the second (warm) run is timed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import pg, scenarios
+from bench.config import BENCH_SECRET_KEY, LIST_PATH, REPO_ROOT, BenchConfig
+from bench.scenarios import Bench, ScenarioResult
+from bench.seed import cached_sqlite, seed_database
+from bench.servers import FASTAPI_APP, REAL_APP, STARLETTE_APP, Server
+from bench.wrk import Wrk, ensure_wrk
+
+SCENARIOS = (
+    "list_vs_fastapi",
+    "depth_ratio",
+    "response_validation_ratio",
+    "post_vs_get",
+    "rate_limit_overhead",
+    "pg",
+    "generate_seconds",
+)
+
+
+def _env(url: str, workdir: Path, **switches: str) -> dict[str, str]:
+    return {
+        "HOURSMITH_DATABASE_URL": url,
+        "HOURSMITH_SECRET_KEY": BENCH_SECRET_KEY,
+        "HOURSMITH_VAR_DIR": str(workdir / "var"),
+        "HOURSMITH_RATE_LIMIT": "off",
+        "HOURSMITH_VALIDATE_RESPONSES": "off",
+        **{f"HOURSMITH_{k.upper()}": v for k, v in switches.items()},
+    }
+
+
+@contextlib.contextmanager
+def serving(servers: Sequence[Server], token: str, rss: dict[str, float]) -> Iterator[None]:
+    """Start every server, wait until each answers the list, and stop them all at the end.
+
+    Peak RSS (VmHWM) is read just before stopping, after the server has taken all its load.
+    """
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready(f"{LIST_PATH}?limit=1", {"Authorization": f"Bearer {token}"})
+        yield
+    finally:
+        for server in servers:
+            peak = server.peak_rss_mb()
+            if peak is not None:
+                rss[server.name] = round(peak, 1)
+            server.stop()
+
+
+def run(cfg: BenchConfig, *, only: set[str], real_app: str = REAL_APP) -> dict[str, Any]:
+    """Run the selected scenarios; returns the results document (see `report`)."""
+    started = time.time()
+    results: list[ScenarioResult] = []
+    rss: dict[str, float] = {}
+    extra: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="hoursmith-bench-") as tmp:
+        workdir = Path(tmp)
+        binary = ensure_wrk()
+        url, info = cached_sqlite(cfg, workdir)
+        bench = Bench(
+            cfg,
+            info,
+            Wrk(binary, workdir, cores=str(cfg.load_core), connections=cfg.connections),
+            Wrk(binary, workdir, cores=None, connections=max(1, cfg.connections // 2)),
+        )
+        if only & set(SCENARIOS[:5]):
+            results += _sqlite_phase(
+                bench, url=url, workdir=workdir, only=only, real_app=real_app, rss=rss
+            )
+        if "pg" in only:
+            if pg.available():
+                results += _pg_phase(bench, workdir, real_app, rss)
+            else:
+                extra["pg_skipped"] = "initdb/pg_ctl not found"
+        if "generate_seconds" in only:
+            extra["generate_seconds"] = time_generate()
+    return {
+        "meta": _meta(cfg, started),
+        "scenarios": {r.name: r.as_dict() for r in results},
+        "figures": _figures(results, extra, rss),
+        "peak_rss_mb": rss,
+        **({"skipped": extra["pg_skipped"]} if "pg_skipped" in extra else {}),
+    }
+
+
+def _sqlite_phase(
+    bench: Bench,
+    *,
+    url: str,
+    workdir: Path,
+    only: set[str],
+    real_app: str,
+    rss: dict[str, float],
+) -> list[ScenarioResult]:
+    cores = str(bench.cfg.server_core)
+    ours = Server("hoursmith_sqlite", real_app, _env(url, workdir), workdir, cores)
+    validating = Server(
+        "hoursmith_sqlite_validate",
+        real_app,
+        _env(url, workdir, validate_responses="on"),
+        workdir,
+        cores,
+    )
+    limited = Server(
+        "hoursmith_sqlite_ratelimit", real_app, _env(url, workdir, rate_limit="on"), workdir, cores
+    )
+    fastapi = Server("fastapi_twin", FASTAPI_APP, _env(url, workdir), workdir, cores)
+    starlette = Server("starlette_twin", STARLETTE_APP, _env(url, workdir), workdir, cores)
+    wanted: dict[str, list[Server]] = {
+        "list_vs_fastapi": [ours, fastapi, starlette],
+        "depth_ratio": [ours],
+        "response_validation_ratio": [ours, validating],
+        "post_vs_get": [ours],
+        "rate_limit_overhead": [ours, limited],
+    }
+    servers = list({s.name: s for k, v in wanted.items() if k in only for s in v}.values())
+    results = []
+    with serving(servers, bench.info.token, rss):
+        if "list_vs_fastapi" in only:
+            results.append(scenarios.list_vs_fastapi(bench, ours, fastapi, starlette))
+        if "depth_ratio" in only:
+            results.append(scenarios.depth_ratio(bench, ours))
+        if "response_validation_ratio" in only:
+            results.append(scenarios.response_validation(bench, ours, validating))
+        if "post_vs_get" in only:
+            results.append(scenarios.post_vs_get(bench, ours, backend="sqlite"))
+        if "rate_limit_overhead" in only:
+            results.append(scenarios.rate_limit_overhead(bench, ours, limited, backend="sqlite"))
+    return results
+
+
+def _pg_phase(
+    bench: Bench, workdir: Path, real_app: str, rss: dict[str, float]
+) -> list[ScenarioResult]:
+    with pg.Cluster() as cluster:
+        print("seeding PostgreSQL", file=sys.stderr)
+        info = seed_database(cluster.url, bench.cfg)
+        pg_bench = Bench(bench.cfg, info, bench.wrk, bench.wrk_split)
+        core0, core1 = str(bench.cfg.server_core), str(bench.cfg.load_core)
+        env = _env(cluster.url, workdir)
+        ours = Server("hoursmith_pg", real_app, env, workdir, core0)
+        limited = Server(
+            "hoursmith_pg_ratelimit",
+            real_app,
+            _env(cluster.url, workdir, rate_limit="on"),
+            workdir,
+            core0,
+        )
+        second = Server("hoursmith_pg_second", real_app, env, workdir, core1)
+        with serving([ours, limited, second], info.token, rss):
+            return [
+                scenarios.post_vs_get(pg_bench, ours, backend="postgresql"),
+                scenarios.rate_limit_overhead(pg_bench, ours, limited, backend="postgresql"),
+                scenarios.pg_scaling(pg_bench, ours, second),
+            ]
+
+
+def time_generate() -> float | None:
+    """Wall time of a warm `python -m generator generate` (the second of two runs)."""
+    argv = [sys.executable, "-m", "generator", "generate"]
+    elapsed = None
+    for _ in range(2):
+        began = time.perf_counter()
+        done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - began
+        if done.returncode != 0:
+            print(f"generator failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+            return None
+    return None if elapsed is None else round(elapsed, 2)
+
+
+def _figures(
+    results: Sequence[ScenarioResult], extra: Mapping[str, Any], rss: Mapping[str, float]
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for result in results:
+        figures.update(result.figures)
+    if "generate_seconds" in extra:
+        figures["generate_seconds"] = extra["generate_seconds"]
+    ours = [mb for name, mb in rss.items() if name.startswith("hoursmith")]
+    if ours:
+        figures["peak_rss_mb"] = max(ours)
+    return figures
+
+
+def _meta(cfg: BenchConfig, started: float) -> dict[str, Any]:
+    return {
+        "date": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "duration_seconds": round(time.time() - started),
+        "mode": "quick" if cfg.quick else "full",
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {_cpu_count()} cores",
+        "time_entries": cfg.time_entries,
+        "rounds": cfg.rounds,
+        "round_seconds": cfg.round_seconds,
+        "warmup_seconds": cfg.warmup_seconds,
+        "connections": cfg.connections,
+        "page_limit": cfg.page_limit,
+        "server": "uvicorn, 1 worker, uvloop, httptools, no access log, lifespan on, "
+        f"taskset -c {cfg.server_core}",
+        "load": f"wrk -t1 -c{cfg.connections} --latency, taskset -c {cfg.load_core}",
+    }
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0))
