@@ -39,6 +39,13 @@ def _top_level_names(source: str) -> set[str]:
     return names
 
 
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def ensure_stubs(routes: list[Route], handlers_dir: Path) -> list[str]:
     """Append stubs for missing handler functions; return one message per change or skip."""
     messages: list[str] = []
@@ -51,7 +58,7 @@ def ensure_stubs(routes: list[Route], handlers_dir: Path) -> list[str]:
         try:
             names = _top_level_names(source)
         except SyntaxError as exc:
-            messages.append(f"{target}: not touched, it does not parse ({exc.msg})")
+            messages.append(f"{_shown(target)}: not touched, it does not parse ({exc.msg})")
             continue
         created = not target.exists()
         text = NEW_MODULE.format(tag=module_routes[0].tag) if created else source
@@ -69,5 +76,5 @@ def ensure_stubs(routes: list[Route], handlers_dir: Path) -> list[str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             verb = "created" if created else "appended to"
-            messages.append(f"{target}: {verb} with stub(s) {', '.join(added)}")
+            messages.append(f"{_shown(target)}: {verb} with stub(s) {', '.join(added)}")
     return messages
