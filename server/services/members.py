@@ -16,7 +16,7 @@ from server.context import ADMIN, MANAGER, MEMBER, OWNER, Actor
 from server.db.models import Member
 from server.errors import NotFound
 from server.pagination import Filters, Page, PageRequest, paginate
-from server.services.serialize import common, entities, rank
+from server.services.serialize import common, entities, rank, ranked
 
 ROLES = (OWNER, ADMIN, MANAGER, MEMBER)
 
@@ -54,7 +54,7 @@ def list_members(
     request = PageRequest.from_params("members", params, MEMBER_SORTS, key=key)
     filters = Filters(params)
     by_role = request.sort.removeprefix("-") == "role"
-    stmt = select(Member, MEMBER_SORTS["role"]) if by_role else select(Member)
+    stmt = ranked(Member, MEMBER_SORTS["role"]) if by_role else select(Member)
     stmt = stmt.where(Member.org_id == actor.org_id)
     if actor.is_member:
         stmt = stmt.where(Member.id == actor.member_id)

@@ -38,6 +38,7 @@ from server.services.serialize import (
     dec,
     put_money,
     rank,
+    ranked,
     read_fields,
 )
 
@@ -227,7 +228,7 @@ def list_projects(
     filters = Filters(params)
     stmt = select(Project)
     if request.sort.removeprefix("-") == "status":
-        stmt = select(Project, PROJECT_SORTS["status"])
+        stmt = ranked(Project, PROJECT_SORTS["status"])
     stmt = stmt.where(Project.org_id == actor.org_id)
     if not actor.is_manager_plus:
         mine = select(ProjectMember.project_id).where(ProjectMember.member_id == actor.member_id)

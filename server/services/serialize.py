@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Label, Row, case
+from sqlalchemy import Label, Row, Select, case, select
 
 from server.context import Actor
 from server.errors import ValidationFailed
@@ -258,11 +258,16 @@ def utc_naive(value: datetime) -> datetime:
 def rank(column: Any, order: Sequence[str], name: str) -> Label[int]:
     """Sort key for an enum column in its documented order (LOW < MEDIUM < HIGH), not A–Z.
 
-    Select it beside the entity (`select(Task, rank(...))`) and sort on it; `entities(page)`
-    then unwraps the rows.
+    Select it with `ranked(Task, rank(...))` and sort on it; `entities(page)` then unwraps the
+    rows.
     """
     whens = {value: index for index, value in enumerate(order)}
     return case(whens, value=column, else_=len(order)).label(name)
+
+
+def ranked(entity: Any, sort_key: Label[int]) -> Select[Any]:
+    """`select(entity, sort_key, entity.id)`: the id column lets the keyset read the tie-breaker."""
+    return select(entity, sort_key, entity.id)
 
 
 def entities(items: Iterable[Any]) -> list[Any]:

@@ -29,6 +29,7 @@ from server.services.serialize import (
     dec,
     instant,
     rank,
+    ranked,
     read_fields,
 )
 
@@ -267,7 +268,7 @@ def list_tasks(
     request = PageRequest.from_params("tasks", params, TASK_SORTS, key=key)
     filters = Filters(params)
     field = request.sort.removeprefix("-")
-    stmt = select(Task, TASK_SORTS[field]) if field in {"priority", "status"} else select(Task)
+    stmt = ranked(Task, TASK_SORTS[field]) if field in {"priority", "status"} else select(Task)
     stmt = stmt.where(Task.org_id == actor.org_id)
     if not actor.is_manager_plus:
         mine = select(ProjectMember.project_id).where(ProjectMember.member_id == actor.member_id)
