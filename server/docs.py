@@ -159,11 +159,14 @@ def install(app: RuleApp, settings: DocsSettings, spec_31: dict[str, Any]) -> No
     favicon = FAVICON.read_bytes()
     version = VERSION_FILE.read_text().strip() if VERSION_FILE.is_file() else "unknown"
     docs_token = settings.docs_token
+    # Keep the document's own description of its server; only the URL becomes absolute.
+    servers = spec_31.get("servers") or [{}]
+    first_server = {"description": "This server", **servers[0]}
 
     @lru_cache(maxsize=16)
     def spec_bytes(url: str) -> bytes:
         """The document with ``servers`` pointing at ``url``; cached per origin seen."""
-        document = {**spec_31, "servers": [{"url": url, "description": "This server"}]}
+        document = {**spec_31, "servers": [{**first_server, "url": url}]}
         return json.dumps(document, ensure_ascii=False, default=_json_default).encode()
 
     @lru_cache(maxsize=1)

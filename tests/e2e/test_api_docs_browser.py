@@ -85,11 +85,11 @@ def test_reference_renders_offline_and_test_request_reaches_server(
     page.get_by_text(first_summary, exact=True).first.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert page.title() == "Hoursmith API reference"
 
-    page.get_by_role("button", name=f"Open Group - {me_tag}").click()
-    test_request = page.get_by_role("button", name="Test Request (get /me)")
+    page.get_by_role("button", name=f"Open Group - {me_tag}", exact=True).click()
+    test_request = page.get_by_role("button", name="Test Request (get /me)", exact=True)
     test_request.wait_for(timeout=RENDER_TIMEOUT_MS)
     test_request.click()
-    send = page.get_by_role("button", name="Send").locator("visible=true").first
+    send = page.get_by_role("button", name="Send", exact=True).locator("visible=true").first
     with page.expect_response(
         lambda response: urlsplit(response.url).path == "/api/v1/me", timeout=RENDER_TIMEOUT_MS
     ) as answer:

@@ -27,7 +27,7 @@ def test_openapi_json_is_the_document_with_this_server(live_server: LiveServer) 
     served = response.json()
     expected = _as_json(yaml.safe_load((REPO / "openapi" / "api-v1.yaml").read_text()))
     assert served["openapi"].startswith("3.1")
-    assert served["servers"] == [{"url": live_server.api_url, "description": "This server"}]
+    assert served["servers"] == [{**expected["servers"][0], "url": live_server.api_url}]
     assert {k: v for k, v in served.items() if k != "servers"} == {
         k: v for k, v in expected.items() if k != "servers"
     }

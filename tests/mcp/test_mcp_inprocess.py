@@ -9,10 +9,10 @@ import pytest
 from mcp import Client
 from mcp.server import Server
 from mcp.shared.exceptions import MCPError
-from mcp_fakes import MEMBER_TOKEN, TABLE, TOKEN, FakeApi
 
 from server.mcp.config import McpConfig
 from server.mcp.factory import build_server
+from tests.mcp.mcp_fakes import MEMBER_TOKEN, TABLE, TOKEN, FakeApi
 
 pytestmark = pytest.mark.anyio
 API_URL = "http://api.test/api/v1"

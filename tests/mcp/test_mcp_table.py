@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import yaml
 from mcp import Client
-from mcp_fakes import TOKEN
 
 from server.generated.mcp_tools import TOOLS
 from server.mcp.config import McpConfig
 from server.mcp.factory import build_server
+from tests.mcp.mcp_fakes import TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -123,6 +123,16 @@ def test_openapi_json_points_servers_at_this_server() -> None:
     assert list(response.json()) == list(SPEC)
 
 
+def test_openapi_json_keeps_the_documents_server_description() -> None:
+    """Only the server URL is rewritten: the document's own server description is kept."""
+    spec = {**SPEC, "servers": [{"url": "/api/v1", "description": "Production"}]}
+    app = connexion.AsyncApp(__name__)
+    docs.install(app, SimpleNamespace(docs_token=None), spec)
+    assert _get(app, "/api/openapi.json").json()["servers"] == [
+        {"url": "http://docs.test:8123/api/v1", "description": "Production"}
+    ]
+
+
 def test_assets_are_served_verified_with_long_cache() -> None:
     """The bundle (gzipped on request) and favicon come from scalar/ with immutable caching."""
     app = _app()
