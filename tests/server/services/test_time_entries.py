@@ -21,14 +21,20 @@ from server.services import time_entries as svc
 KEY = b"test-cursor-key"
 
 
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    """A fresh SQLite database with every table, one session on it."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'te.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
+    """A fresh database with every table (SQLite, then PostgreSQL), one session on it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'te.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    engine = make_engine(url)
     Base.metadata.create_all(engine)
-    with session_factory(engine)() as s:
-        yield s
-    engine.dispose()
+    try:
+        with session_factory(engine)() as s:
+            yield s
+    finally:
+        engine.dispose()
 
 
 class World:
