@@ -23,9 +23,12 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self._started = time.perf_counter()
         self._last_draw = 0.0
+        # Logs (CI, `make bench > file`) get one final line per table, not a stream of `\r`s.
+        self._live = self.stream.isatty()
 
     def __enter__(self) -> Progress:
-        self._draw(force=True)
+        if self._live:
+            self._draw(force=True)
         return self
 
     def __exit__(
@@ -40,7 +43,8 @@ class Progress:
 
     def advance(self, count: int = 1) -> None:
         self.done = min(self.total, self.done + count)
-        self._draw()
+        if self._live:
+            self._draw()
 
     def _draw(self, *, force: bool = False) -> None:
         now = time.perf_counter()

@@ -70,6 +70,8 @@ def cached_sqlite(cfg: BenchConfig, workdir: Path) -> tuple[str, SeedInfo]:
         tmp = db_path.with_suffix(".tmp")
         for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             stale.unlink(missing_ok=True)
+        for stale in DATA_DIR.glob(f"seed-*-{cfg.time_entries}-{cfg.pool_tokens}-*.*"):
+            stale.unlink()  # an older seed version or schema: never read again
         print(f"seeding {db_path.name} (cached for later runs)", file=sys.stderr)
         info = seed_database(f"sqlite:///{tmp}", cfg)
         info.save(info_path)
