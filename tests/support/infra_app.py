@@ -267,19 +267,19 @@ def create_widget(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, 
     return {"data": to_json(row)}, 201, {"Location": f"/api/v1/widgets/{widget_id}"}
 
 
-def get_widget(id: str) -> dict[str, Any]:
+def get_widget(id_: str) -> dict[str, Any]:
     actor, session = current_actor(), current_session()
     row = session.execute(
-        select(widgets).where(widgets.c.id == id, widgets.c.org_id == actor.org_id)
+        select(widgets).where(widgets.c.id == id_, widgets.c.org_id == actor.org_id)
     ).first()
     if row is None:
         raise NotFound("Widget not found")
     return {"data": to_json(row)}
 
 
-def delete_widget(id: str) -> tuple[None, int]:
-    get_widget(id)
-    current_session().execute(widgets.delete().where(widgets.c.id == id))
+def delete_widget(id_: str) -> tuple[None, int]:
+    get_widget(id_)
+    current_session().execute(widgets.delete().where(widgets.c.id == id_))
     return None, 204
 
 
