@@ -109,7 +109,7 @@ def test_devserve_serves_with_prefilled_docs(tmp_path: Path) -> None:
     try:
         token = _wait_for_token(log_path, proc)
         base = f"http://127.0.0.1:{port}"
-        me = _get_when_up(f"{base}/api/v1/me", token)
+        me = _get_when_up(f"{base}/api/v1/me", token, log_path, proc)
         assert me.status_code == 200, me.text
         assert me.json()["data"]["role"] == "OWNER"
         docs = httpx.get(f"{base}/api-docs", timeout=10)
@@ -137,12 +137,15 @@ def _wait_for_token(log_path: Path, proc: subprocess.Popen[bytes]) -> str:
     pytest.fail(f"devserve printed no token:\n{log_path.read_text()}")
 
 
-def _get_when_up(url: str, token: str) -> httpx.Response:
-    deadline = time.monotonic() + 60
-    while True:
+def _get_when_up(
+    url: str, token: str, log_path: Path, proc: subprocess.Popen[bytes]
+) -> httpx.Response:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         try:
             return httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
         except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
+            if proc.poll() is not None:
+                break
             time.sleep(0.2)
+    pytest.fail(f"devserve did not answer (exit {proc.poll()}):\n{log_path.read_text()}")
