@@ -126,4 +126,6 @@ def test_actor_carries_role_and_plan(app: Any) -> None:
     actor = authenticate(runtime_of(app), owner.token)
     assert isinstance(actor, Actor)
     assert (actor.role, actor.plan, actor.token_name) == ("MANAGER", "agency", "ci")
-    assert actor.is_manager_plus and not actor.is_admin_plus and not actor.is_member
+    assert actor.is_manager_plus
+    assert not actor.is_admin_plus
+    assert not actor.is_member

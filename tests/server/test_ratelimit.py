@@ -85,7 +85,9 @@ def test_token_burst_then_429(tmp_path: Path, plan: str, burst: int) -> None:
     app = build(make_settings(tmp_path))
     token = seed(app, plan=plan)
     with client_for(app) as client:
-        statuses = [client.get("/api/v1/widgets", headers=token.auth).status_code for _ in range(burst)]
+        statuses = [
+            client.get("/api/v1/widgets", headers=token.auth).status_code for _ in range(burst)
+        ]
         assert set(statuses) == {200}
         refused = client.get("/api/v1/widgets", headers=token.auth)
     assert refused.status_code == 429
