@@ -173,7 +173,7 @@ def test_locked_entry_is_409_for_owners_too(api: Api) -> None:
     """An entry on an invoice cannot be updated or deleted (409), and shows locked: true."""
     project = api.world.project()
     entry = create(api, projectId=project.id).json()["data"]
-    invoice = _invoice(api, project)
+    invoice = make_invoice(api, project)
     row = api.world.s.get(M.TimeEntry, entry["id"])
     assert row is not None
     row.invoice_id = invoice.id
@@ -184,7 +184,8 @@ def test_locked_entry_is_409_for_owners_too(api: Api) -> None:
     assert api.delete(f"/time-entries/{entry['id']}").status_code == 409
 
 
-def _invoice(api: Api, project: M.Project) -> M.Invoice:
+def make_invoice(api: Api, project: M.Project) -> M.Invoice:
+    """An empty invoice of the project's client, to lock records onto."""
     row = M.Invoice(
         org_id=api.world.org.id,
         client_id=project.client_id,
