@@ -237,16 +237,18 @@ def _next_number(session: Session, org: Organization) -> str:
 def _lock(
     session: Session, model: type[TimeEntry] | type[Expense], ids: list[str], inv: str
 ) -> None:
+    """Point the rows at the invoice, only where still un-invoiced; a lost race is an error."""
     if not ids:
         return
     stmt = (
         update(model)
         .where(and_(model.id.in_(ids), model.invoice_id.is_(None)))
         .values(invoice_id=inv)
+        .returning(model.id)
         .execution_options(synchronize_session="fetch")
     )
-    result = session.execute(stmt)
-    if getattr(result, "rowcount", len(ids)) != len(ids):
+    locked = set(session.scalars(stmt))
+    if locked != set(ids):
         raise ValueError("some of this client's work was invoiced concurrently; try again")
 
 
