@@ -72,7 +72,8 @@ def markdown(doc: Mapping[str, Any]) -> str:
     lines = [
         f"Run {meta['date']} ({meta['mode']}: {meta['time_entries']:,} time entries, "
         f"{meta['rounds']} interleaved rounds of {meta['round_seconds']} s, medians; "
-        f"{meta['machine']}).",
+        f"{meta['machine']}; load average before/after "
+        f"{'/'.join(str(x) for x in meta.get('loadavg_1m_before_after', []))}).",
         "",
         "| goal | value | target | result |",
         "|---|---:|---|---|",
@@ -81,6 +82,9 @@ def markdown(doc: Mapping[str, Any]) -> str:
         lines.append(
             f"| {goal['figure']} | {_fmt(goal['value'])} | {goal['goal']} | {goal['result']} |"
         )
+    for name, reason in doc.get("failed_servers", {}).items():
+        first = next((line for line in reason.splitlines()[1:] if line.strip()), reason)
+        lines.append(f"\nNot measured: server `{name}` did not start cleanly ({first.strip()}).")
     lines += [
         "",
         "| scenario | variant | req/s | rounds (req/s) | p50 ms | p99 ms | non-2xx |",

@@ -28,7 +28,7 @@ from bench import pg, scenarios
 from bench.config import BENCH_SECRET_KEY, LIST_PATH, REPO_ROOT, BenchConfig
 from bench.scenarios import Bench, ScenarioResult
 from bench.seed import cached_sqlite, seed_database
-from bench.servers import FASTAPI_APP, REAL_APP, STARLETTE_APP, Server
+from bench.servers import FASTAPI_APP, REAL_APP, STARLETTE_APP, Server, ServerError
 from bench.wrk import Wrk, ensure_wrk
 
 SCENARIOS = (
@@ -54,21 +54,34 @@ def _env(url: str, workdir: Path, **switches: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(servers: Sequence[Server], token: str, rss: dict[str, float]) -> Iterator[None]:
+def serving(
+    servers: Sequence[Server],
+    token: str,
+    rss: dict[str, float],
+    failures: dict[str, str] | None = None,
+) -> Iterator[None]:
     """Start every server, wait until each answers the list, and stop them all at the end.
 
-    Peak RSS (VmHWM) is read just before stopping, after the server has taken all its load.
+    With `failures`, a server that does not come up is recorded there (name → reason) and the
+    others go on, so one broken configuration costs one scenario, not the whole run. Peak RSS
+    (VmHWM) is read just before stopping, after the server has taken all its load.
     """
     try:
         for server in servers:
             server.start()
         for server in servers:
-            server.wait_ready(f"{LIST_PATH}?limit=1", {"Authorization": f"Bearer {token}"})
+            try:
+                server.wait_ready(f"{LIST_PATH}?limit=1", {"Authorization": f"Bearer {token}"})
+            except ServerError as exc:
+                if failures is None:
+                    raise
+                failures[server.name] = str(exc)
+                print(f"warning: {exc}", file=sys.stderr)
         yield
     finally:
         for server in servers:
             peak = server.peak_rss_mb()
-            if peak is not None:
+            if peak is not None and server.name not in (failures or {}):
                 rss[server.name] = round(peak, 1)
             server.stop()
 
@@ -76,8 +89,10 @@ def serving(servers: Sequence[Server], token: str, rss: dict[str, float]) -> Ite
 def run(cfg: BenchConfig, *, only: set[str], real_app: str = REAL_APP) -> dict[str, Any]:
     """Run the selected scenarios; returns the results document (see `report`)."""
     started = time.time()
+    load_before = os.getloadavg()
     results: list[ScenarioResult] = []
     rss: dict[str, float] = {}
+    failures: dict[str, str] = {}
     extra: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="hoursmith-bench-") as tmp:
         workdir = Path(tmp)
@@ -91,20 +106,30 @@ def run(cfg: BenchConfig, *, only: set[str], real_app: str = REAL_APP) -> dict[s
         )
         if only & set(SCENARIOS[:5]):
             results += _sqlite_phase(
-                bench, url=url, workdir=workdir, only=only, real_app=real_app, rss=rss
+                bench,
+                url=url,
+                workdir=workdir,
+                only=only,
+                real_app=real_app,
+                rss=rss,
+                failures=failures,
             )
         if "pg" in only:
             if pg.available():
-                results += _pg_phase(bench, workdir, real_app, rss)
+                results += _pg_phase(bench, workdir, real_app, rss, failures)
             else:
                 extra["pg_skipped"] = "initdb/pg_ctl not found"
         if "generate_seconds" in only:
             extra["generate_seconds"] = time_generate()
+    meta = _meta(cfg, started)
+    # The machine may be shared: say how busy it was, since absolute numbers depend on it.
+    meta["loadavg_1m_before_after"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
     return {
-        "meta": _meta(cfg, started),
+        "meta": meta,
         "scenarios": {r.name: r.as_dict() for r in results},
         "figures": _figures(results, extra, rss),
         "peak_rss_mb": rss,
+        "failed_servers": failures,
         **({"skipped": extra["pg_skipped"]} if "pg_skipped" in extra else {}),
     }
 
@@ -117,6 +142,7 @@ def _sqlite_phase(
     only: set[str],
     real_app: str,
     rss: dict[str, float],
+    failures: dict[str, str],
 ) -> list[ScenarioResult]:
     cores = str(bench.cfg.server_core)
     ours = Server("hoursmith_sqlite", real_app, _env(url, workdir), workdir, cores)
@@ -141,22 +167,24 @@ def _sqlite_phase(
     }
     servers = list({s.name: s for k, v in wanted.items() if k in only for s in v}.values())
     results = []
-    with serving(servers, bench.info.token, rss):
+    with serving(servers, bench.info.token, rss, failures):
+        if failures.keys() & {ours.name, fastapi.name, starlette.name}:
+            raise ServerError(f"a server every scenario needs failed: {failures}")
         if "list_vs_fastapi" in only:
             results.append(scenarios.list_vs_fastapi(bench, ours, fastapi, starlette))
         if "depth_ratio" in only:
             results.append(scenarios.depth_ratio(bench, ours))
-        if "response_validation_ratio" in only:
+        if "response_validation_ratio" in only and validating.name not in failures:
             results.append(scenarios.response_validation(bench, ours, validating))
         if "post_vs_get" in only:
             results.append(scenarios.post_vs_get(bench, ours, backend="sqlite"))
-        if "rate_limit_overhead" in only:
+        if "rate_limit_overhead" in only and limited.name not in failures:
             results.append(scenarios.rate_limit_overhead(bench, ours, limited, backend="sqlite"))
     return results
 
 
 def _pg_phase(
-    bench: Bench, workdir: Path, real_app: str, rss: dict[str, float]
+    bench: Bench, workdir: Path, real_app: str, rss: dict[str, float], failures: dict[str, str]
 ) -> list[ScenarioResult]:
     with pg.Cluster() as cluster:
         print("seeding PostgreSQL", file=sys.stderr)
@@ -173,12 +201,17 @@ def _pg_phase(
             core0,
         )
         second = Server("hoursmith_pg_second", real_app, env, workdir, core1)
-        with serving([ours, limited, second], info.token, rss):
-            return [
-                scenarios.post_vs_get(pg_bench, ours, backend="postgresql"),
-                scenarios.rate_limit_overhead(pg_bench, ours, limited, backend="postgresql"),
-                scenarios.pg_scaling(pg_bench, ours, second),
-            ]
+        with serving([ours, limited, second], info.token, rss, failures):
+            if ours.name in failures:
+                raise ServerError(f"the server on PostgreSQL failed: {failures[ours.name]}")
+            results = [scenarios.post_vs_get(pg_bench, ours, backend="postgresql")]
+            if limited.name not in failures:
+                results.append(
+                    scenarios.rate_limit_overhead(pg_bench, ours, limited, backend="postgresql")
+                )
+            if second.name not in failures:
+                results.append(scenarios.pg_scaling(pg_bench, ours, second))
+            return results
 
 
 def time_generate() -> float | None:

@@ -114,7 +114,9 @@ class Server:
                     last_error = f"status {response.status}"
             except urllib.error.HTTPError as exc:
                 body = exc.read()[:300].decode(errors="replace")
-                message = f"{self.name} answered {exc.code} to {probe_path}: {body}"
+                message = (
+                    f"{self.name} answered {exc.code} to {probe_path}: {body}\n{self._log_tail()}"
+                )
                 raise ServerError(message) from exc
             except OSError as exc:
                 last_error = str(exc)
