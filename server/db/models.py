@@ -139,7 +139,7 @@ class Client(TimestampMixin, SearchableMixin, Base):
     contact_name: Mapped[str | None] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(64))
-    website: Mapped[str | None] = mapped_column(String(255))
+    website: Mapped[str | None] = mapped_column(String(2048))
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     notes: Mapped[str | None] = mapped_column(Text)
     billing_email: Mapped[str | None] = mapped_column(String(255))

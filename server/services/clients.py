@@ -36,8 +36,7 @@ CLIENT_FIELDS: tuple[Field, ...] = (
     Field("contactName", "contact_name", max_len=255),
     Field("email", "email", "email", max_len=254),
     Field("phone", "phone", max_len=50),
-    # The contract allows 2048 characters but the column holds 255 (PostgreSQL would refuse).
-    Field("website", "website", max_len=255),
+    Field("website", "website", max_len=2048),
     Field("currency", "currency", "code", nullable=False, max_len=3),
     Field("notes", "notes", max_len=10_000),
     Field("billingEmail", "billing_email", "email", max_len=254),

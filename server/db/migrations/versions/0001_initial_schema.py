@@ -79,7 +79,7 @@ def upgrade() -> None:
         sa.Column("contact_name", sa.String(length=255), nullable=True),
         sa.Column("email", sa.String(length=255), nullable=True),
         sa.Column("phone", sa.String(length=64), nullable=True),
-        sa.Column("website", sa.String(length=255), nullable=True),
+        sa.Column("website", sa.String(length=2048), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("billing_email", sa.String(length=255), nullable=True),
