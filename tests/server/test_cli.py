@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -49,13 +50,27 @@ def query(env: dict[str, str], sql: str, *params: object) -> list[tuple[Any, ...
         return conn.execute(sql, params).fetchall()
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """A private database, migrated with `hoursmith db upgrade`."""
-    environ = server_env(tmp_path)
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One database migrated with `hoursmith db upgrade` and seeded with `hoursmith demo`.
+
+    Tests get a copy of the file (see `env`): two CLI runs per test saved on a 2-core runner.
+    """
+    workdir = tmp_path_factory.mktemp("cli-template")
+    environ = server_env(workdir)
     proc = run(environ, "db", "upgrade")
     assert proc.returncode == 0, proc.stderr
-    return environ
+    return workdir / "db.sqlite", ok_json(environ, "demo")
+
+
+@pytest.fixture
+def env(tmp_path: Path, template: tuple[Path, dict[str, Any]]) -> dict[str, str]:
+    """A private copy of the template database (the CLI exited, so its WAL is checkpointed)."""
+    source, _demo = template
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", tmp_path / f"db.sqlite{suffix}")
+    return server_env(tmp_path)
 
 
 @pytest.fixture
@@ -64,8 +79,9 @@ def org(env: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def demo(env: dict[str, str]) -> dict[str, Any]:
-    return ok_json(env, "demo")
+def demo(env: dict[str, str], template: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    """The demo organization inside this test's copy of the template database."""
+    return template[1]
 
 
 # --- db upgrade ------------------------------------------------------------------------------
@@ -367,9 +383,10 @@ def test_org_set_plan_free_makes_tokens_402(live_server: LiveServer) -> None:
 
 
 @pytest.fixture
-def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """`hoursmith serve --port P` on a fresh demo database; yields the base URL and the demo."""
-    demo = ok_json(env, "demo")
+def served(
+    env: dict[str, str], demo: dict[str, Any], tmp_path: Path
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`hoursmith serve --port P` on a demo database; yields the base URL and the demo."""
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(  # stopped below, by this handle
