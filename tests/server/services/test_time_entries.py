@@ -150,8 +150,7 @@ def test_create_validation_errors_name_the_field(
     world: World, body: dict[str, Any], field: str
 ) -> None:
     """Invalid bodies are 422 with the offending field in `fields`."""
-    body.setdefault("projectId", world.project.id)
-    body.setdefault("entryDate", "2026-03-02")
+    body = {"projectId": world.project.id, "entryDate": "2026-03-02", **body}
     with pytest.raises(ApiError) as exc:
         svc.create_time_entry(world.s, world.actors["MANAGER"], body)
     status, fields = error_of(exc)
