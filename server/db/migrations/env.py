@@ -6,11 +6,18 @@ from alembic import context
 from sqlalchemy import pool
 
 import server.db.all_models  # noqa: F401  (registers every table on Base.metadata)
-from server.db.base import Base
+from server.db.base import Base, Money
 from server.db.session import make_engine
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Render `Money` as its storage type so revisions never import application code."""
+    if type_ == "type" and isinstance(obj, Money):
+        return "sa.BigInteger()"
+    return False
 
 
 def run_migrations_offline() -> None:
@@ -19,6 +26,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -30,7 +38,10 @@ def run_migrations_online() -> None:
     engine = make_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
