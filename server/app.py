@@ -35,7 +35,7 @@ from server import errors
 from server.context import Runtime
 from server.db.session import make_engine, session_factory
 from server.idempotency import RequestTransactionMiddleware
-from server.ratelimit import RateLimitMiddleware
+from server.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
 from server.settings import REPO_ROOT, Settings
 from server.validators import VALIDATORS
 
@@ -130,6 +130,8 @@ def create_app(
     app.add_middleware(
         RateLimitMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime
     )
+    # Inside response validation, so it sees the required X-RateLimit-* headers.
+    app.add_middleware(DecisionHeadersMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT)
     app.add_middleware(
         RequestTransactionMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, runtime=runtime
     )

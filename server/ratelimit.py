@@ -331,3 +331,31 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+class DecisionHeadersMiddleware:
+    """Inside response validation: put the token decision's rate-limit headers on the response.
+
+    The document makes X-RateLimit-* required on every response, and connexion's response
+    validation checks required headers; it runs inside `RateLimitMiddleware`, which adds them
+    only on the way out. Adding the same headers here (the outer middleware overwrites them with
+    equal values) lets validated responses conform. Requests rejected before the security check
+    never reach response validation, so they need nothing here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        slot = slot_of(scope) if scope["type"] == "http" else None
+        if slot is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start" and slot.decision is not None:
+                headers = _merge(message.get("headers", []), slot.decision.headers())
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)

@@ -25,7 +25,7 @@ from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from connexion.validators.json import JSONResponseBodyValidator
-from jsonschema import Draft4Validator, ValidationError
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from starlette.types import Receive, Scope
 
 from server.errors import BadRequest, ValidationFailed
@@ -130,6 +130,10 @@ class FieldsParameterValidator(ParameterValidator):  # type: ignore[misc]
         return _reason(errors[0]) if errors else None
 
 
+# Draft 4's formats plus `uuid` and `date`: Draft 4 alone ignores both, so an
+# empty or malformed `?clientId=` or `"dueDate": ""` passed validation (tests/contract/DEFECTS.md).
+REQUEST_FORMATS = FormatChecker(formats=[*Draft4Validator.FORMAT_CHECKER.checkers, "uuid", "date"])
+
 _PARAM_CACHE: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
 
 
@@ -138,7 +142,7 @@ def _cached_param_validator(schema: dict[str, Any]) -> Draft4Validator:
     if hit is None or hit[0] is not schema:
         hit = (
             schema,
-            Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER),
+            Draft4RequestValidator(schema, format_checker=REQUEST_FORMATS),
         )
         _PARAM_CACHE[id(schema)] = hit
     return hit[1]
@@ -192,7 +196,7 @@ def _cached_body_validator(schema: dict[str, Any]) -> Draft4Validator:
     hit = _BODY_CACHE.get(id(schema))
     if hit is None or hit[0] is not schema:
         clean = {k: v for k, v in schema.items() if k != "components"}
-        validator = Draft4RequestValidator(clean, format_checker=Draft4Validator.FORMAT_CHECKER)
+        validator = Draft4RequestValidator(clean, format_checker=REQUEST_FORMATS)
         hit = (schema, validator)
         _BODY_CACHE[id(schema)] = hit
     return hit[1]
