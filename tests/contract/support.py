@@ -1,0 +1,170 @@
+"""The contract suite's app and schemas: one seeded app, one Schemathesis schema per identity.
+
+The app is the real `create_app` with response validation on and rate limiting off, on a temp
+SQLite database migrated with Alembic and seeded with two demo organizations: a studio one (a
+token per role) and a free-plan one (its tokens are 402). Each schema loads the hand-written
+3.1 document with the repository's `schemathesis.toml` plus that identity's bearer token, so
+pytest never depends on `API_TOKEN` (pitfall P25).
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from sqlalchemy import select
+
+import tests.contract.hooks  # noqa: F401  (registers the hook, the auth provider and the checks)
+from server import admin
+from server.app import create_app
+from server.db.migrate import upgrade
+from server.db.models import Project, ProjectMember, Task
+from server.db.session import make_engine, session_factory
+from server.demo import seed_demo
+from server.settings import REPO_ROOT, Settings
+
+DOCUMENT = REPO_ROOT / "openapi" / "api-v1.yaml"
+CONFIG_FILE = REPO_ROOT / "schemathesis.toml"
+SEED = 20260301
+# Examples per operation for the owner; other identities get a fraction (see test_api.py).
+EXAMPLES = int(os.environ.get("HOURSMITH_CONTRACT_EXAMPLES", "12"))
+
+
+@dataclass
+class ContractEnv:
+    """The app under test, a bearer token per identity and ids of seeded records."""
+
+    app: Any
+    tokens: dict[str, str]
+    org_id: str
+    free_org_id: str
+    # Body references that exist: clientId, projectId (of that client), taskId (of that project).
+    references: dict[str, str]
+    # token → its user's id, and the Member's user id (a valid assignee).
+    user_of_token: dict[str, str]
+    member_user_id: str
+
+
+def build_env(workdir: Path) -> ContractEnv:
+    """Migrate a temp SQLite database, seed two demo orgs, and build the app on it."""
+    url = f"sqlite:///{workdir / 'contract.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        studio = seed_demo(session, "studio")
+        free = seed_demo(session, "studio")
+        admin.set_plan(session, free.org_id, "free")
+        session.commit()
+        project = session.scalars(
+            select(Project).where(
+                Project.org_id == studio.org_id,
+                Project.status == "ACTIVE",
+                Project.rate_type == "HOURLY",
+                Project.id.in_(
+                    select(ProjectMember.project_id).where(
+                        ProjectMember.member_id == studio.member_ids["member"]
+                    )
+                ),
+            )
+        ).first()
+        assert project is not None, "the demo org has an active hourly project for the Member"
+        task = session.scalars(select(Task).where(Task.project_id == project.id)).first()
+        assert task is not None
+        references = {"clientId": project.client_id, "projectId": project.id, "taskId": task.id}
+    engine.dispose()
+    settings = Settings(
+        database_url=url,
+        validate_responses=True,
+        rate_limit=False,
+        secret_key="contract-tests-secret",
+        var_dir=workdir,
+    )
+    tokens = dict(studio.tokens)
+    tokens["free"] = free.tokens["owner"]
+    user_of_token = {studio.tokens[k]: studio.user_ids[k] for k in studio.tokens}
+    return ContractEnv(
+        app=create_app(settings),
+        tokens=tokens,
+        org_id=studio.org_id,
+        free_org_id=free.org_id,
+        references=references,
+        user_of_token=user_of_token,
+        member_user_id=studio.user_ids["member"],
+    )
+
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@schemathesis.hook("before_call")
+def use_seeded_references(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Point well-formed body references at seeded records (in-process runs only).
+
+    Schemathesis cannot know which ids exist, and the document makes an unknown `clientId`,
+    `projectId`, `taskId` or `userId` a 422: without this, every positive create would be such a
+    422. Only schema-valid UUIDs are replaced, so negative cases stay negative.
+    """
+    env = contract_env.cache_info().currsize and contract_env()
+    if not env or case.operation.app is not env.app or not isinstance(case.body, dict):
+        return
+    body = case.body
+    for name, value in env.references.items():
+        if isinstance(body.get(name), str) and UUID.match(body[name]):
+            body[name] = value
+    if isinstance(body.get("userId"), str) and UUID.match(body["userId"]):
+        auth = (case.headers or {}).get("Authorization", "")
+        body["userId"] = env.user_of_token.get(auth.removeprefix("Bearer "), body["userId"])
+    ids = body.get("assigneeIds")
+    if isinstance(ids, list) and ids and all(isinstance(i, str) and UUID.match(i) for i in ids):
+        body["assigneeIds"] = [env.member_user_id]
+
+
+def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> SchemathesisConfig:
+    """The repository's schemathesis.toml with this identity's bearer token (no env vars)."""
+    data: dict[str, Any] = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+    data["seed"] = SEED
+    data.setdefault("auth", {})["openapi"] = {"bearerAuth": {"bearer": token}}
+    if extra_accepted:
+        for section in data.get("operations", []):
+            pda = section.get("checks", {}).get("positive_data_acceptance")
+            if pda is not None:
+                pda["expected-statuses"] = [*pda["expected-statuses"], *extra_accepted]
+        checks = data.setdefault("checks", {})
+        checks["positive_data_acceptance"] = {
+            "expected-statuses": ["2xx", "401", "403", "404", "409", *extra_accepted]
+        }
+    return SchemathesisConfig.from_dict(data, base_dir=str(REPO_ROOT))
+
+
+def load_schema(env: ContractEnv, who: str) -> Any:
+    """The 3.1 document bound to the in-process app, authenticated as `who`."""
+    extra = ("402",) if who == "free" else ()
+    config = schema_config(env.tokens[who], extra_accepted=extra)
+    schema = schemathesis.openapi.from_path(DOCUMENT, config=config)
+    schema.app = env.app
+    return schema
+
+
+@functools.cache
+def contract_env() -> ContractEnv:
+    """One seeded app per process, in a temp directory removed at exit."""
+    workdir = Path(tempfile.mkdtemp(prefix="hoursmith-contract-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    return build_env(workdir)
+
+
+@functools.cache
+def schema_for(who: str) -> Any:
+    """The document bound to the shared app as `who` (owner, manager, member or free)."""
+    return load_schema(contract_env(), who)
