@@ -1,7 +1,8 @@
 """`python -m bench [--quick] [--only a,b] [--real-app module:factory]`.
 
 `make bench` writes `bench/results/latest.json` (+ `.md`), the committed reference run;
-`make bench-quick` writes `latest-quick.*` so a smoke run never overwrites it.
+`make bench-quick` writes `bench/.data/latest-quick.*` (not versioned) so a smoke run never
+overwrites it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = run(cfg, only=only, real_app=args.real_app)
     if args.real_app != REAL_APP:
         doc["meta"]["real_app"] = args.real_app
-    path = RESULTS_DIR / ("latest-quick.json" if cfg.quick else "latest.json")
+    path = DATA_DIR / "latest-quick.json" if cfg.quick else RESULTS_DIR / "latest.json"
     if only != set(SCENARIOS) or args.real_app != REAL_APP:
         path = DATA_DIR / "partial.json"  # partial or dry runs never replace a reference result
     print(write(doc, path))
