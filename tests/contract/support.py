@@ -36,6 +36,21 @@ from server.settings import REPO_ROOT, Settings
 DOCUMENT = REPO_ROOT / "openapi" / "api-v1.yaml"
 CONFIG_FILE = REPO_ROOT / "schemathesis.toml"
 SEED = 20260301
+# Schemathesis' default statuses for rejected negative data (config/_checks.py).
+NEGATIVE_EXPECTED = [
+    "400",
+    "401",
+    "403",
+    "404",
+    "405",
+    "406",
+    "409",
+    "415",
+    "422",
+    "428",
+    "429",
+    "5xx",
+]
 # Examples per operation for the owner; other identities get a fraction (see test_api.py).
 EXAMPLES = int(os.environ.get("HOURSMITH_CONTRACT_EXAMPLES", "12"))
 
@@ -136,6 +151,8 @@ def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> Schema
     data["seed"] = SEED
     data.setdefault("auth", {})["openapi"] = {"bearerAuth": {"bearer": token}}
     if extra_accepted:
+        # A free-plan token is 402 before any validation (design §4 order of checks), so 402 is
+        # also the right answer to negative data and to a missing Idempotency-Key.
         for section in data.get("operations", []):
             pda = section.get("checks", {}).get("positive_data_acceptance")
             if pda is not None:
@@ -143,6 +160,12 @@ def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> Schema
         checks = data.setdefault("checks", {})
         checks["positive_data_acceptance"] = {
             "expected-statuses": ["2xx", "401", "403", "404", "409", *extra_accepted]
+        }
+        checks["negative_data_rejection"] = {
+            "expected-statuses": [*NEGATIVE_EXPECTED, *extra_accepted]
+        }
+        checks["missing_required_header"] = {
+            "expected-statuses": ["400", "401", "403", "406", "415", "422", *extra_accepted]
         }
     return SchemathesisConfig.from_dict(data, base_dir=str(REPO_ROOT))
 
