@@ -52,7 +52,7 @@ NEGATIVE_EXPECTED = [
     "5xx",
 ]
 # Examples per operation for the owner; other identities get a fraction (see test_api.py).
-EXAMPLES = int(os.environ.get("HOURSMITH_CONTRACT_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("HOURSMITH_CONTRACT_EXAMPLES", "20"))
 
 
 @dataclass
