@@ -82,6 +82,8 @@ def markdown(doc: Mapping[str, Any]) -> str:
         lines.append(
             f"| {goal['figure']} | {_fmt(goal['value'])} | {goal['goal']} | {goal['result']} |"
         )
+    if doc.get("skipped"):
+        lines.append(f"\nNot measured: {doc['skipped'].splitlines()[0]}")
     for name, reason in doc.get("failed_servers", {}).items():
         first = next((line for line in reason.splitlines()[1:] if line.strip()), reason)
         lines.append(f"\nNot measured: server `{name}` did not start cleanly ({first.strip()}).")

@@ -3,8 +3,8 @@
 The twins are yardsticks, so this module does the same work the real `listTimeEntries` must do
 and takes no shortcut the real server could not take:
 - auth: parse the `hsk_` token, select the token by its public prefix (joined to its member and
-  organization), compare the secret's hash in constant time, reject revoked tokens and removed
-  members (401), and check the plan (402) — on every request, nothing cached;
+  organization), compare the secret's hash in constant time, reject a wrong env, revoked tokens
+  and removed members (401), and check the plan (402) — on every request, nothing cached;
 - data: the keyset query on `time_entries` ordered by (created_at DESC, id DESC) through the
   `ix_time_entries_org_created` index, `limit + 1` rows to know whether a next page exists; the
   seek predicate and ORDER BY come from `server.pagination.PageRequest` itself, so the twins'
@@ -46,6 +46,7 @@ _te = TimeEntry.__table__.c
 TOKEN_QUERY = (
     select(
         _tok.secret_hash,
+        _tok.env,
         _tok.revoked_at,
         _tok.org_id,
         _mem.user_id,
@@ -128,6 +129,7 @@ def authenticate(conn: Connection, authorization: str | None) -> Caller:
     if (
         row is None
         or not secret_matches(parsed.secret, row.secret_hash)
+        or row.env != parsed.env
         or row.revoked_at is not None
         or row.deleted_at is not None
     ):
