@@ -3,6 +3,7 @@
     ServerErrorMiddleware (our 500 envelope: safety net, P6)
     → RateLimitMiddleware (request id, X-RateLimit-*/RateLimit-*, per-IP bucket)
     → ExceptionMiddleware (ApiError / ProblemException / HTTPException → envelope)
+    → StaticPathMethodMiddleware (405 for a method a static path lacks: D3)
     → Routing → Security (bearer_info: 401 → 402 → 429) → RequestValidation (422/400)
     → ResponseValidation (Rust validator, when `validate_responses`)
     → RequestTransactionMiddleware (session per request, idempotency claim/replay/record)
@@ -37,6 +38,7 @@ from server.db.session import make_engine, session_factory
 from server.idempotency import RequestTransactionMiddleware
 from server.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
 from server.settings import REPO_ROOT, Settings
+from server.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
 from server.validators import VALIDATORS
 
 GENERATED_SPEC = Path(__file__).resolve().parent / "generated" / "openapi_30.yaml"
@@ -127,6 +129,12 @@ def create_app(
         swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
     errors.install(app, errors.AllowIndex.from_spec(spec, base_path_of(spec)))
+    # 404/405 come first (design §4): a static path never falls through to a templated route.
+    app.add_middleware(
+        StaticPathMethodMiddleware,
+        position=MiddlewarePosition.BEFORE_ROUTING,
+        methods=static_methods_from_spec(spec, base_path_of(spec)),
+    )
     app.add_middleware(
         RateLimitMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime
     )
