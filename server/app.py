@@ -4,9 +4,11 @@
     → RateLimitMiddleware (request id, X-RateLimit-*/RateLimit-*, per-IP bucket)
     → ExceptionMiddleware (ApiError / ProblemException / HTTPException → envelope)
     → StaticPathMethodMiddleware (405 for a method a static path lacks: D3)
-    → Routing → Security (bearer_info: 401 → 402 → 429) → RequestValidation (422/400)
+    → Routing → Security (bearer_info: 401 → 402 → 429)
+    → IdempotencyMiddleware (POST: 422 key, 400 malformed JSON, claim → replay / 409)
+    → RequestValidation (422/400)
     → ResponseValidation (Rust validator, when `validate_responses`)
-    → RequestTransactionMiddleware (session per request, idempotency claim/replay/record)
+    → RequestTransactionMiddleware (session per request; stores the 2xx of a claimed key)
     → Context → handler
 
 The engine and session factory are built here (never at import time) and disposed when the
@@ -35,7 +37,11 @@ from connexion.resolver import Resolver
 from server import errors
 from server.context import Runtime
 from server.db.session import make_engine, session_factory
-from server.idempotency import RequestTransactionMiddleware
+from server.idempotency import (
+    IdempotencyMiddleware,
+    RequestTransactionMiddleware,
+    keyed_operations,
+)
 from server.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
 from server.settings import REPO_ROOT, Settings
 from server.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
@@ -137,6 +143,13 @@ def create_app(
     )
     app.add_middleware(
         RateLimitMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime
+    )
+    # After security, before request validation (design §4: replay/409 before 422, D9).
+    app.add_middleware(
+        IdempotencyMiddleware,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        runtime=runtime,
+        keyed=keyed_operations(spec),
     )
     # Inside response validation, so it sees the required X-RateLimit-* headers.
     app.add_middleware(DecisionHeadersMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT)

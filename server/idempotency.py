@@ -1,21 +1,30 @@
 """Idempotent POSTs (design §6) and the per-request transaction they depend on.
 
-`RequestTransactionMiddleware` (position BEFORE_CONTEXT: after routing, security and request
-validation, so only authenticated, valid requests get here) owns each request's unit of work:
+Two middlewares share the work (ARCHITECTURE.md, request path):
 
-1. It opens a `RequestScope` (see `server.context`) that handlers reach via `current_session()`.
-2. For a POST with an `Idempotency-Key` it *claims* the key first: a unique pending row
-   `(token id, key)` inserted and committed in its own short transaction. On conflict:
+`IdempotencyMiddleware` (position BEFORE_VALIDATION: after routing and security, before request
+validation, as design §4 orders the checks) handles a POST whose operation declares the
+`Idempotency-Key` header:
+
+1. A missing or invalid key is 422 `validation_error` with `fields: {"Idempotency-Key": …}`; a
+   JSON body that is not UTF-8 or not JSON is 400 `bad_request`.
+2. It *claims* the key: a unique pending row `(token id, key)` inserted and committed in its own
+   short transaction. On conflict:
    - same fingerprint, completed → the stored status/body/`Location` are replayed with
-     `Idempotent-Replayed: true` (nothing runs);
-   - other fingerprint → 409 `conflict`;
+     `Idempotent-Replayed: true` (nothing runs, not even validation);
+   - other fingerprint → 409 `conflict` (even if the new body is invalid);
    - same fingerprint, pending, lease alive → 409 `conflict` + `Retry-After: 1`;
    - pending with an expired lease (its process died) or a record past its TTL → taken over.
-3. When the handler's response starts, *before any byte is sent*: a 2xx is written into the
-   claimed row by `record_response` inside the request's own transaction, which is then
-   committed — so the stored response and the write it describes commit together or not at
-   all. Any other status (or an exception) rolls back and deletes the claim, so the request can
-   be corrected and retried with the same key.
+3. The claim travels in the ASGI scope (`ClaimSlot`); if request validation rejects the request
+   the claim is never settled downstream, and this middleware releases it.
+
+`RequestTransactionMiddleware` (position BEFORE_CONTEXT: just before the handler) owns each
+request's unit of work: it opens a `RequestScope` (see `server.context`) that handlers reach via
+`current_session()`. When the handler's response starts, *before any byte is sent*: a 2xx is
+written into the claimed row by `record_response` inside the request's own transaction, which
+is then committed — so the stored response and the write it describes commit together or not
+at all. Any other status (or an exception) rolls back and deletes the claim, so the request can
+be corrected and retried with the same key.
 
 Handlers do not call anything here: the middleware records the response. `record_response` is
 public for code that builds responses outside the middleware (tests, CLI simulations).
@@ -26,14 +35,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
 import anyio.to_thread
 import orjson
+from connexion.middleware.abstract import ROUTING_CONTEXT
 from sqlalchemy import CursorResult, Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,7 +55,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.context import RequestScope, Runtime, bind_scope, unbind_scope
 from server.db.base import utcnow
 from server.db.infra import IdempotencyRecord
-from server.errors import Conflict, error_body, error_headers, request_id_of
+from server.errors import (
+    BadRequest,
+    Conflict,
+    ValidationFailed,
+    error_body,
+    error_headers,
+    request_id_of,
+)
 from server.ratelimit import limiter_of
 
 log = logging.getLogger("hoursmith.idempotency")
@@ -51,6 +70,10 @@ log = logging.getLogger("hoursmith.idempotency")
 RECORDS = cast(Table, IdempotencyRecord.__table__)
 
 HEADER = b"idempotency-key"
+# Design §6: 1–255 printable ASCII characters.
+KEY_PATTERN = re.compile(r"[\x20-\x7E]{1,255}")
+# Where IdempotencyMiddleware leaves its ClaimSlot for RequestTransactionMiddleware.
+CLAIM_SLOT = "hoursmith.idempotency_claim"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PURGE_EVERY_SECONDS = 300
 
@@ -278,8 +301,133 @@ def _actor_token_id(scope: Scope) -> str | None:
     return getattr(actor, "token_id", None)
 
 
+@dataclass
+class ClaimSlot:
+    """A claimed key travelling from `IdempotencyMiddleware` to `RequestTransactionMiddleware`.
+
+    `settled` becomes True once the transaction layer has either stored the 2xx response (in the
+    request's own transaction) or rolled back and released the claim; a claim never settled
+    there (the request was rejected by validation before reaching it) is released by
+    `IdempotencyMiddleware`.
+    """
+
+    claim: Claim
+    settled: bool = False
+
+
+def keyed_operations(spec: Mapping[str, Any]) -> dict[str, bool]:
+    """`{operationId: required}` for POST operations declaring an `Idempotency-Key` header."""
+    parameters = (spec.get("components") or {}).get("parameters") or {}
+
+    def resolve(param: Any) -> Any:
+        ref = param.get("$ref") if isinstance(param, Mapping) else None
+        if isinstance(ref, str) and ref.startswith("#/components/parameters/"):
+            return parameters.get(ref.rsplit("/", 1)[-1], {})
+        return param
+
+    out: dict[str, bool] = {}
+    for item in (spec.get("paths") or {}).values():
+        if not isinstance(item, Mapping) or not isinstance(item.get("post"), Mapping):
+            continue
+        operation = item["post"]
+        for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+            param = resolve(raw)
+            if (
+                isinstance(param, Mapping)
+                and param.get("in") == "header"
+                and str(param.get("name", "")).lower() == HEADER.decode()
+                and operation.get("operationId")
+            ):
+                out[str(operation["operationId"])] = bool(param.get("required"))
+    return out
+
+
+def _check_json_body(scope: Scope, body: bytes) -> None:
+    """400 for a JSON body that is not UTF-8 or not JSON (other media types: validation's job)."""
+    if not body:
+        return
+    content_type = (_header(scope, b"content-type") or "application/json").lower()
+    media, _, params = content_type.partition(";")
+    if not media.strip().endswith("json"):
+        return
+    charset = params.partition("charset=")[2].strip().strip('"')
+    if charset and charset.replace("_", "-") not in ("utf-8", "utf8"):
+        raise BadRequest("JSON bodies must be UTF-8 encoded")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The request body is not valid UTF-8") from None
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"Malformed JSON: {exc}") from None
+
+
+class IdempotencyMiddleware:
+    """Key check, claim, replay and 409 for POSTs, after security and before validation (§4).
+
+    Order of checks (design §4): … 403 → 422 missing/invalid `Idempotency-Key` → 400 malformed
+    body → replay/409 → 422 validation. A claim the request path never settles (validation
+    rejected the request) is released here, so the corrected request can reuse the key.
+    """
+
+    def __init__(self, app: ASGIApp, runtime: Runtime, keyed: Mapping[str, bool]) -> None:
+        self.app = app
+        self.store = store_of(runtime)
+        self.keyed = dict(keyed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        routing = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
+        required = self.keyed.get(str(routing.get("operation_id")))
+        if required is None:
+            await self.app(scope, receive, send)
+            return
+        key = _header(scope, HEADER)
+        if not key:
+            if not required:
+                await self.app(scope, receive, send)
+                return
+            raise ValidationFailed(
+                {"Idempotency-Key": "is required"}, "The Idempotency-Key header is required"
+            )
+        if not KEY_PATTERN.fullmatch(key):
+            raise ValidationFailed(
+                {"Idempotency-Key": "must be 1 to 255 printable ASCII characters"},
+                "Invalid Idempotency-Key header",
+            )
+        body = await _read_body(receive)
+        _check_json_body(scope, body)
+        receive = _replaying(body, receive)
+        token_id = _actor_token_id(scope)
+        if token_id is None:  # no authenticated actor: nothing to scope the key to
+            await self.app(scope, receive, send)
+            return
+        fp = fingerprint("POST", scope["path"], body)
+        outcome = await anyio.to_thread.run_sync(self.store.claim, token_id, key, fp)
+        if isinstance(outcome, Replay):
+            await _send_replay(send, outcome)
+            return
+        slot = ClaimSlot(outcome)
+        scope[CLAIM_SLOT] = slot
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if not slot.settled:
+                slot.settled = True
+                await anyio.to_thread.run_sync(self._release, slot.claim)
+
+    def _release(self, claim: Claim) -> None:
+        try:
+            self.store.release(claim)
+        except Exception:
+            log.exception("could not release idempotency claim %r", claim.key)
+
+
 class RequestTransactionMiddleware:
-    """Per-request session + idempotency claim/replay/record (see module docstring)."""
+    """Per-request session; stores a claimed key's 2xx response in the request's transaction."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
@@ -296,26 +444,16 @@ class RequestTransactionMiddleware:
         request_scope = RequestScope(self.runtime.sessions, write=method in UNSAFE)
         token = bind_scope(request_scope)
         try:
-            claim: Claim | None = None
-            key = _header(scope, HEADER) if method == "POST" else None
-            token_id = _actor_token_id(scope) if key else None
-            if key and token_id:
-                body = await _read_body(receive)
-                fp = fingerprint(method, scope["path"], body)
-                outcome = await anyio.to_thread.run_sync(self.store.claim, token_id, key, fp)
-                if isinstance(outcome, Replay):
-                    await _send_replay(send, outcome)
-                    return
-                claim = outcome
-                request_scope.idempotency_claim = claim
-                receive = _replaying(body, receive)
-            await self._run(scope, receive, send, request_scope, claim)
+            slot = scope.get(CLAIM_SLOT)
+            slot = slot if isinstance(slot, ClaimSlot) and not slot.settled else None
+            request_scope.idempotency_claim = slot.claim if slot else None
+            await self._run(scope, receive, send, request_scope, slot)
         finally:
             unbind_scope(token)
             self._maybe_purge()
 
     async def _run(
-        self, scope: Scope, receive: Receive, send: Send, rs: RequestScope, claim: Claim | None
+        self, scope: Scope, receive: Receive, send: Send, rs: RequestScope, slot: ClaimSlot | None
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -338,7 +476,7 @@ class RequestTransactionMiddleware:
             finished = True
             status = int(start["status"])
             body = b"".join(chunks)
-            ok = await anyio.to_thread.run_sync(self._finish, rs, claim, start, body)
+            ok = await anyio.to_thread.run_sync(self._finish, rs, slot, start, body)
             if not ok:
                 await _send_internal(send, scope)
                 return
@@ -351,48 +489,53 @@ class RequestTransactionMiddleware:
         except BaseException:
             if not finished:
                 finished = True
-                await anyio.to_thread.run_sync(self._abort, rs, claim)
+                await anyio.to_thread.run_sync(self._abort, rs, slot)
             raise
         if not finished:  # the app returned without a complete response
-            await anyio.to_thread.run_sync(self._abort, rs, claim)
+            await anyio.to_thread.run_sync(self._abort, rs, slot)
 
-    def _finish(self, rs: RequestScope, claim: Claim | None, start: Message, body: bytes) -> bool:
+    def _finish(
+        self, rs: RequestScope, slot: ClaimSlot | None, start: Message, body: bytes
+    ) -> bool:
         """Commit (2xx/3xx, storing an idempotent 2xx) or roll back; False → answer 500."""
         status = int(start["status"])
         if status >= 400:
-            self._abort(rs, claim)
+            self._abort(rs, slot)
             return True
         try:
-            if claim is not None and 200 <= status < 300:
+            if slot is not None and 200 <= status < 300:
                 headers = {
                     k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]
                 }
                 record_response(
                     rs.session,
-                    claim,
+                    slot.claim,
                     status,
                     body,
                     location=headers.get("location"),
                     content_type=headers.get("content-type"),
                 )
             rs.commit()
+            if slot is not None:
+                slot.settled = True
         except Exception:
             log.exception("commit failed; answering 500")
-            self._abort(rs, claim)
+            self._abort(rs, slot)
             return False
         rs.close()
         return True
 
-    def _abort(self, rs: RequestScope, claim: Claim | None) -> None:
+    def _abort(self, rs: RequestScope, slot: ClaimSlot | None) -> None:
         try:
             rs.rollback()
         finally:
             rs.close()
-            if claim is not None:
+            if slot is not None and not slot.settled:
+                slot.settled = True
                 try:
-                    self.store.release(claim)
+                    self.store.release(slot.claim)
                 except Exception:
-                    log.exception("could not release idempotency claim %r", claim.key)
+                    log.exception("could not release idempotency claim %r", slot.claim.key)
 
     def _maybe_purge(self) -> None:
         """Every few minutes, purge expired records in a worker thread (never awaited)."""

@@ -180,3 +180,47 @@ def test_expired_records_are_purged_and_reusable(app: Any, owner: Seeded) -> Non
     with runtime.sessions() as session:
         keys = session.scalars(select(IdempotencyRecord.key)).all()
     assert keys == ["new"]
+
+
+def test_reused_key_with_an_invalid_body_is_conflict(client: TestClient, owner: Seeded) -> None:
+    """Design §4: replay/409 come before body validation (D9)."""
+    assert post(client, owner, "k1", {"name": "a"}).status_code == 201
+    response = post(client, owner, "k1", {"name": ""})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+
+
+def test_missing_or_invalid_key_is_422_before_the_body(client: TestClient, owner: Seeded) -> None:
+    """No key (or a bad one) is 422 naming the header, even with a malformed body."""
+    for headers in ({}, {"Idempotency-Key": "x" * 256}, {"Idempotency-Key": "tab\there"}):
+        response = client.post(
+            "/api/v1/widgets",
+            headers={**owner.auth, **headers, "Content-Type": "application/json"},
+            content=b"{not json",
+        )
+        assert response.status_code == 422, headers
+        assert set(response.json()["error"]["fields"]) == {"Idempotency-Key"}
+
+
+def test_malformed_json_is_400_and_claims_nothing(
+    app: Any, client: TestClient, owner: Seeded
+) -> None:
+    """Malformed or non-UTF-8 JSON is 400 before any claim; the key stays free."""
+    for raw in (b"{not json", b'{"name": "\xff"}'):
+        response = client.post(
+            "/api/v1/widgets",
+            headers={**owner.auth, "Idempotency-Key": "k1", "Content-Type": "application/json"},
+            content=raw,
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "bad_request"
+    with runtime_of(app).sessions() as session:
+        assert session.scalars(select(IdempotencyRecord)).all() == []
+    assert post(client, owner, "k1", {"name": "a"}).status_code == 201
+
+
+def test_validation_failure_releases_the_claim(app: Any, client: TestClient, owner: Seeded) -> None:
+    """A 422 from request validation leaves no record behind (only 2xx are stored)."""
+    assert post(client, owner, "k2", {"name": "a", "unknown": 1}).status_code == 422
+    with runtime_of(app).sessions() as session:
+        assert session.scalars(select(IdempotencyRecord)).all() == []
