@@ -56,6 +56,18 @@ def parse_decimal(value: object, *, max_places: int = 4) -> Decimal:
     return number
 
 
+def as_integer(value: object) -> int | None:
+    """A JSON integer as `int`: `6397` and the integral float `6397.0` (JSON Schema 2020-12 calls
+    both integers); None for anything else (booleans, `6397.5`, strings)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def format_instant(value: datetime | None) -> str | None:
     """Naive-UTC datetime → `2026-11-25T07:21:11.123456Z` (no offset, always Z)."""
     if value is None:

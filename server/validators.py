@@ -25,7 +25,7 @@ from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from connexion.validators.json import JSONResponseBodyValidator
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema import Draft4Validator, FormatChecker, ValidationError, validators
 from starlette.types import Receive, Scope
 
 from server.errors import BadRequest, ValidationFailed
@@ -134,6 +134,21 @@ class FieldsParameterValidator(ParameterValidator):  # type: ignore[misc]
 # empty or malformed `?clientId=` or `"dueDate": ""` passed validation (tests/contract/DEFECTS.md).
 REQUEST_FORMATS = FormatChecker(formats=[*Draft4Validator.FORMAT_CHECKER.checkers, "uuid", "date"])
 
+
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    """JSON Schema 2020-12 (the 3.1 document's dialect): `6397.0` is an integer, `True` is not."""
+    if isinstance(instance, bool):
+        return False
+    return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+
+
+# connexion's Draft 4 request validator (defaults, nullable, readOnly/writeOnly) with the
+# 2020-12 notion of `integer`: Draft 4 rejected integral floats (tests/contract/DEFECTS.md D7).
+RequestValidator = validators.extend(
+    Draft4RequestValidator,
+    type_checker=Draft4RequestValidator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
 _PARAM_CACHE: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
 
 
@@ -142,7 +157,7 @@ def _cached_param_validator(schema: dict[str, Any]) -> Draft4Validator:
     if hit is None or hit[0] is not schema:
         hit = (
             schema,
-            Draft4RequestValidator(schema, format_checker=REQUEST_FORMATS),
+            RequestValidator(schema, format_checker=REQUEST_FORMATS),
         )
         _PARAM_CACHE[id(schema)] = hit
     return hit[1]
@@ -196,7 +211,7 @@ def _cached_body_validator(schema: dict[str, Any]) -> Draft4Validator:
     hit = _BODY_CACHE.get(id(schema))
     if hit is None or hit[0] is not schema:
         clean = {k: v for k, v in schema.items() if k != "components"}
-        validator = Draft4RequestValidator(clean, format_checker=REQUEST_FORMATS)
+        validator = RequestValidator(clean, format_checker=REQUEST_FORMATS)
         hit = (schema, validator)
         _BODY_CACHE[id(schema)] = hit
     return hit[1]

@@ -35,6 +35,7 @@ from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import Member, Project, Task, TimeEntry
 from server.errors import Conflict, ForbiddenScope, NotFound, ValidationFailed
+from server.formats import as_integer
 from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import can_see_project, start_write
 from server.services.durations import MAX_DURATION_SECONDS, parse_duration
@@ -129,8 +130,8 @@ def _read(body: Mapping[str, Any] | None, *, creating: bool) -> dict[str, Any]:
 
 def _read_duration(data: Mapping[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
     if "durationSeconds" in data and data["durationSeconds"] is not None:
-        seconds = data["durationSeconds"]
-        if isinstance(seconds, bool) or not isinstance(seconds, int):
+        seconds = as_integer(data["durationSeconds"])
+        if seconds is None:
             errors["durationSeconds"] = "must be an integer"
         elif not 0 <= seconds <= MAX_DURATION_SECONDS:
             errors["durationSeconds"] = f"must be between 0 and {MAX_DURATION_SECONDS}"

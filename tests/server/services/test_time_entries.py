@@ -539,3 +539,10 @@ def test_cursor_is_bound_to_the_filters(world: World) -> None:
     with pytest.raises(ApiError) as exc:
         world.page(limit=1, cursor=first.next_cursor, billable="true")
     assert exc.value.status == 400
+
+
+def test_integral_float_duration_is_an_integer(world: World) -> None:
+    """`6397.0` is a JSON Schema integer (D7): accepted and stored as the int 6397."""
+    row = world.create(durationSeconds=6397.0)
+    assert row.duration_seconds == 6397
+    assert type(svc.time_entry_out(row)["durationSeconds"]) is int
