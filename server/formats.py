@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TWO_PLACES = Decimal("0.01")
@@ -24,35 +24,45 @@ def format_decimal(value: Decimal | None) -> str | None:
     return f"{value.normalize():f}"
 
 
+MAX_DECIMAL = Decimal(10) ** 14  # money is stored in 1/10,000 units in a BigInteger
+
+
 def parse_decimal(value: object, *, max_places: int = 4) -> Decimal:
-    """Parse a JSON number or decimal string exactly; ValueError with a reason when invalid."""
+    """Parse a JSON number or decimal string; ValueError with a reason when invalid.
+
+    - A decimal *string* is exact and strict: more than `max_places` decimals is an error.
+    - A JSON *number* arrives as a binary float (most clients cannot send 0.1 + 0.2 exactly), so
+      it is rounded half-up to `max_places` (the field's precision) instead of being rejected.
+      Integers are exact.
+    - Either way, magnitudes of 10^14 and more are refused.
+    """
     if isinstance(value, bool) or value is None:
         raise ValueError("must be a number or a decimal string")
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        number = Decimal(value)
+    elif isinstance(value, float):
         # repr() is the shortest string that round-trips: 0.1 → "0.1", not 0.1000000000000000055.
-        text = repr(value)
+        try:
+            number = Decimal(repr(value))
+        except InvalidOperation as exc:  # pragma: no cover - repr of a float always parses
+            raise ValueError("must be a number or a decimal string") from exc
     elif isinstance(value, str):
         text = value.strip()
-    else:
-        raise ValueError("must be a number or a decimal string")
-    if "e" in text.lower() and isinstance(value, float):
-        try:
-            number = Decimal(text)
-        except InvalidOperation as exc:
-            raise ValueError("must be a number or a decimal string") from exc
-    elif not _DECIMAL_RE.fullmatch(text):
-        raise ValueError("must be a number or a decimal string")
-    else:
+        if not _DECIMAL_RE.fullmatch(text):
+            raise ValueError("must be a number or a decimal string")
         number = Decimal(text)
+    else:
+        raise ValueError("must be a number or a decimal string")
     if not number.is_finite():
         raise ValueError("must be a finite number")
+    if abs(number) >= MAX_DECIMAL:
+        raise ValueError("is too large")
+    if isinstance(value, float):
+        # `+ 0` turns a rounded -0.0000 into 0.0000.
+        return number.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP) + 0
     exponent = number.as_tuple().exponent
     if not isinstance(exponent, int) or -exponent > max_places:
         raise ValueError(f"must have at most {max_places} decimal places")
-    if abs(number) >= Decimal(10) ** 14:
-        raise ValueError("is too large")
     return number
 
 
