@@ -45,7 +45,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, case, false, or_
+from sqlalchemy import ColumnElement, Select, and_, case, false, literal, or_, tuple_
 from sqlalchemy.orm import Session
 
 from server.context import current_runtime
@@ -208,15 +208,31 @@ class PageRequest:
             return None
         value, last_id = self.after
         col, ident = self.column, self.id_column
+        if not _nullable(col):
+            return _row_value_seek(col, ident, value, last_id, descending=self.descending)
         if self.descending:  # non-nulls (descending) first, then nulls
             if value is None:
                 return and_(col.is_(None), ident < last_id)
-            after = or_(col < value, and_(col == value, ident < last_id))
-            return or_(col.is_(None), after) if _nullable(col) else after
+            return or_(col.is_(None), col < value, and_(col == value, ident < last_id))
         if value is None:  # nulls first, then non-nulls ascending
             return or_(and_(col.is_(None), ident > last_id), col.is_not(None))
-        after = or_(col > value, and_(col == value, ident > last_id))
-        return and_(col.is_not(None), after) if _nullable(col) else after
+        return and_(col.is_not(None), or_(col > value, and_(col == value, ident > last_id)))
+
+
+def _row_value_seek(
+    col: Any, ident: Any, value: Any, last_id: str, *, descending: bool
+) -> ColumnElement[bool]:
+    """`(col, id) < (:v, :id)` (`>` ascending) for a NOT NULL sort key.
+
+    The row-value comparison is what lets SQLite and PostgreSQL turn the seek into an index range
+    (`(org_id=? AND (created_at,id)<(?,?))`), so a page 100,000 rows deep costs what the first
+    one does; the equivalent `col < v OR (col = v AND id < :id)` walks the index from its start.
+    The bound values are typed by their columns (a DateTime is stored as text on SQLite).
+    """
+    left = tuple_(col, ident)
+    right = tuple_(literal(value, col.type), literal(last_id, ident.type))
+    comparison: ColumnElement[bool] = left < right if descending else left > right
+    return comparison
 
 
 def _nullable(col: Any) -> bool:
@@ -307,6 +323,8 @@ def parse_instant_bound(value: Any, *, upper: bool) -> tuple[datetime, bool]:
     elif isinstance(value, date):
         day = value
         start = datetime.combine(day, time.min)
+        if upper and day == date.max:
+            return datetime.max, True  # the whole last representable day
         return (start + timedelta(days=1), False) if upper else (start, True)
     else:
         text = str(value).strip()
@@ -318,7 +336,12 @@ def parse_instant_bound(value: Any, *, upper: bool) -> tuple[datetime, bool]:
             raise ValueError(text)
         moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            # In UTC before year 1 or after 9999: clamp to the earliest/latest naive instant.
+            ahead = (moment.utcoffset() or timedelta(0)) > timedelta(0)
+            moment = datetime.min if ahead else datetime.max
     return moment, True
 
 

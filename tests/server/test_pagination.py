@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Numeric, String, Table, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, Numeric, String, Table, insert, select
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from server.db.session import make_engine
 from server.errors import BadRequest, ValidationFailed
 from server.pagination import (
     Filters,
@@ -19,6 +21,7 @@ from server.pagination import (
     decode_cursor,
     encode_cursor,
     like_pattern,
+    paginate,
     parse_bool,
     parse_instant_bound,
     snake,
@@ -210,3 +213,87 @@ def test_filters_enum_boolean_decimal_sql() -> None:
     assert set(f.errors) == {"billable"}
     with pytest.raises(ValidationFailed):
         f.raise_if_invalid()
+
+
+# --- row-value seek: the same pages as the OR form, on SQLite and PostgreSQL -----------------
+
+_KEYSET = MetaData()
+_ROWS = Table(
+    "keyset_rows",
+    _KEYSET,
+    Column("id", String(36), primary_key=True),
+    Column("created", DateTime, nullable=False),
+    Column("rank", Integer),
+)
+
+
+def _keyset_rows() -> list[dict[str, Any]]:
+    """Ties on `created` (same microsecond) and on `rank`, nulls, ids out of insertion order."""
+    rows = []
+    for i in range(40):
+        created = T0 + timedelta(seconds=i // 3, microseconds=(i % 2) * 7)
+        rows.append({"id": f"{(i * 37) % 101:03d}", "created": created, "rank": i % 4 or None})
+    return rows
+
+
+def _walk_keyset(engine: Any, sort: str, limit: int) -> list[str]:
+    sorts = {"created": _ROWS.c.created, "rank": _ROWS.c.rank, "id": _ROWS.c.id}
+    seen: list[str] = []
+    after = None
+    with Session(engine) as session:
+        while True:
+            page = PageRequest(
+                "rows", limit, sort, sorts[sort.removeprefix("-")], _ROWS.c.id, {}, after, KEY
+            )
+            result = paginate(session, select(_ROWS.c.id, *sorts.values()), page)
+            seen += [row.id for row in result.items]
+            if result.next_cursor is None:
+                return seen
+            after = decode_cursor(KEY, result.next_cursor, "rows", sort, {})
+
+
+def _expected(rows: list[dict[str, Any]], sort: str) -> list[str]:
+    field, descending = sort.removeprefix("-"), sort.startswith("-")
+    present = sorted(
+        (r for r in rows if r[field] is not None),
+        key=lambda r: (r[field], r["id"]),
+        reverse=descending,
+    )
+    nulls = sorted((r for r in rows if r[field] is None), key=lambda r: r["id"], reverse=descending)
+    return [r["id"] for r in (present + nulls if descending else nulls + present)]
+
+
+def _check_keyset_pages(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        _KEYSET.create_all(engine)
+        rows = _keyset_rows()
+        with engine.begin() as conn:
+            conn.execute(insert(_ROWS), rows)
+        for sort in ("created", "-created", "rank", "-rank", "id", "-id"):
+            for limit in (1, 4, 7):
+                assert _walk_keyset(engine, sort, limit) == _expected(rows, sort), (sort, limit)
+    finally:
+        engine.dispose()
+
+
+def test_row_value_seek_for_not_null_keys() -> None:
+    """A NOT NULL sort key seeks with `(col, id) < (:v, :id)`; nullable keys keep the OR form."""
+    after = (T0, "abc")
+    desc = PageRequest("rows", 5, "-created", _ROWS.c.created, _ROWS.c.id, {}, after, KEY)
+    asc = PageRequest("rows", 5, "created", _ROWS.c.created, _ROWS.c.id, {}, after, KEY)
+    nullable = PageRequest("rows", 5, "-rank", _ROWS.c.rank, _ROWS.c.id, {}, (1, "abc"), KEY)
+    assert "(keyset_rows.created, keyset_rows.id) < (" in str(desc.seek())
+    assert "(keyset_rows.created, keyset_rows.id) > (" in str(asc.seek())
+    assert "IS NULL" in str(nullable.seek())
+
+
+def test_keyset_pages_sqlite(tmp_path: Path) -> None:
+    """Every sort walks every row once, in (key, id) order with nulls placed as documented."""
+    _check_keyset_pages(f"sqlite:///{tmp_path / 'keyset.db'}")
+
+
+@pytest.mark.postgres
+def test_keyset_pages_postgresql(pg_url: str) -> None:
+    """The same pages on PostgreSQL (row values compare element by element there too)."""
+    _check_keyset_pages(pg_url)
