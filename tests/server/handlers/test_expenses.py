@@ -8,11 +8,7 @@ import httpx
 import pytest
 
 from server.db import models as M
-from tests.server.handlers import test_me as shared
-from tests.server.handlers.test_me import Api
-from tests.server.handlers.test_time_entries import conforms, make_invoice
-
-api, app_env = shared.api, shared.app_env  # the shared fixtures, under their names
+from tests.support.http_api import Api, conforms, make_invoice
 
 
 def create(api: Api, client: M.Client, who: str = "manager", **body: Any) -> httpx.Response:

@@ -7,11 +7,7 @@ from decimal import Decimal
 
 from server.db import models as M
 from server.services.invoicing import build_invoice, pay_invoice, send_invoice
-from tests.server.handlers import test_me as shared
-from tests.server.handlers.test_me import Api
-from tests.server.handlers.test_time_entries import conforms
-
-api, app_env = shared.api, shared.app_env  # the shared fixtures, under their names
+from tests.support.http_api import Api, conforms
 
 
 def invoice_for(api: Api, name: str, seconds: int) -> M.Invoice:

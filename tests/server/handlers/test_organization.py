@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from tests.server.handlers import test_me as shared
-from tests.server.handlers.test_me import Api
-
-api, app_env = shared.api, shared.app_env  # the shared fixtures, under their names
+from tests.support.http_api import Api
 
 
 def test_every_role_reads_the_organization(api: Api) -> None:

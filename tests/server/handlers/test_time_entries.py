@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
-from jsonschema import Draft4Validator
 
 from server.db import models as M
-from server.validators import oas30_to_jsonschema
-from tests.server.handlers import test_me as shared
-from tests.server.handlers.test_me import Api
-
-api, app_env = shared.api, shared.app_env  # the shared fixtures, under their names
-
-SPEC_30 = Path(__file__).resolve().parents[3] / "server" / "generated" / "openapi_30.yaml"
-
-
-@functools.cache
-def _components() -> dict[str, Any]:
-    doc = yaml.safe_load(SPEC_30.read_text())
-    converted: dict[str, Any] = oas30_to_jsonschema(doc["components"])
-    return converted
-
-
-def conforms(body: Any, schema_name: str) -> None:
-    """Assert `body` matches the contract's response schema (writeOnly fields must be absent)."""
-    root = {"allOf": [{"$ref": f"#/components/schemas/{schema_name}"}], "components": _components()}
-    errors = [e.message for e in Draft4Validator(root).iter_errors(body)]
-    assert errors == []
+from tests.support.http_api import Api, conforms, make_invoice
 
 
 def test_conforms_rejects_a_wrong_shape() -> None:
@@ -182,27 +157,6 @@ def test_locked_entry_is_409_for_owners_too(api: Api) -> None:
     assert (got["locked"], got["invoiceId"]) == (True, invoice.id)
     assert api.patch(f"/time-entries/{entry['id']}", {"note": "x"}).status_code == 409
     assert api.delete(f"/time-entries/{entry['id']}").status_code == 409
-
-
-def make_invoice(api: Api, project: M.Project) -> M.Invoice:
-    """An empty invoice of the project's client, to lock records onto."""
-    row = M.Invoice(
-        org_id=api.world.org.id,
-        client_id=project.client_id,
-        number=f"T-{project.id[:8]}",
-        subtotal=0,
-        discount_amount=0,
-        tax_rate=0,
-        total=0,
-        amount_paid=0,
-        currency="EUR",
-        bill_to_name="N",
-        issue_date=date(2026, 3, 5),
-        due_date=date(2026, 4, 5),
-    )
-    api.world.s.add(row)
-    api.world.s.commit()
-    return row
 
 
 def test_patch_and_delete(api: Api) -> None:

@@ -13,10 +13,7 @@ from server.db import models as M
 from server.db.base import utcnow
 from server.errors import BadRequest, Conflict, ForbiddenScope, NotFound, ValidationFailed
 from server.services import clients as svc
-from tests.server.services import test_access as shared
-from tests.server.services.test_access import CURSOR_KEY, World
-
-db, world = shared.db, shared.world  # the shared fixtures, under their fixture names
+from tests.support.world import CURSOR_KEY, World
 
 
 def _list(db: Session, world: World, **params: Any) -> tuple[list[str], str | None]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,28 +11,11 @@ from sqlalchemy.orm import Session
 
 from server.context import Actor
 from server.db import models as M
-from server.db.base import Base, utcnow
-from server.db.session import make_engine, session_factory
+from server.db.base import utcnow
 from server.errors import ApiError
 from server.services import expenses as svc
 
 KEY = b"test-cursor-key"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
-    """A fresh database with every table (SQLite, then PostgreSQL), one session on it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ex.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    try:
-        with session_factory(engine)() as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 class World:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import models as M
-from server.db.base import Base, utcnow
-from server.db.session import make_engine, session_factory
+from server.db.base import utcnow
 from server.services.invoicing import (
     build_invoice,
     cancel_invoice,
@@ -23,22 +20,6 @@ from server.services.invoicing import (
     quarter_hours,
     send_invoice,
 )
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
-    """A fresh database with every table (SQLite, then PostgreSQL), one session on it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'inv.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    try:
-        with session_factory(engine)() as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 class World:

@@ -10,10 +10,7 @@ from sqlalchemy.orm import Session
 from server.db.base import utcnow
 from server.errors import NotFound, ValidationFailed
 from server.services import members as svc
-from tests.server.services import test_access as shared
-from tests.server.services.test_access import CURSOR_KEY, World
-
-db, world = shared.db, shared.world  # the shared fixtures, under their fixture names
+from tests.support.world import CURSOR_KEY, World
 
 
 def _roles(db: Session, world: World, who: str = "owner", **params: Any) -> list[str]:

@@ -13,10 +13,7 @@ from server.db import models as M
 from server.errors import Conflict, ForbiddenScope, NotFound, ValidationFailed
 from server.services import projects as svc
 from server.services.serialize import entities
-from tests.server.services import test_access as shared
-from tests.server.services.test_access import CURSOR_KEY, World
-
-db, world = shared.db, shared.world  # the shared fixtures, under their fixture names
+from tests.support.world import CURSOR_KEY, World
 
 
 def _names(db: Session, world: World, who: str = "manager", **params: Any) -> list[str]:

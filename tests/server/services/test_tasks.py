@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session
 from server.errors import Conflict, ForbiddenScope, NotFound, ValidationFailed
 from server.services import tasks as svc
 from server.services.serialize import entities
-from tests.server.services import test_access as shared
-from tests.server.services.test_access import CURSOR_KEY, World
-
-db, world = shared.db, shared.world  # the shared fixtures, under their fixture names
+from tests.support.world import CURSOR_KEY, World
 
 
 def _names(db: Session, world: World, who: str = "manager", **params: Any) -> list[str]:
