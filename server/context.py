@@ -18,6 +18,9 @@ them in a worker thread with a copy of the context) and in async ones.
 - On SQLite, requests with an unsafe method open their transaction with `BEGIN IMMEDIATE`
   (taking the write lock up front), so a read-then-write handler never fails with
   "database is locked" on the lock upgrade; PostgreSQL uses its default READ COMMITTED.
+  Safe-method requests (GET/HEAD/OPTIONS) are read-only scopes: on SQLite their statements run
+  without an explicit `BEGIN`, each one consistent on its own — the same per-statement guarantee
+  READ COMMITTED gives on PostgreSQL (`server.db.session.begin_read` explains why that is safe).
 
 Outside HTTP (CLI, tests, background work) open a scope explicitly::
 
@@ -40,7 +43,7 @@ from connexion.context import context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db.session import begin_write
+from server.db.session import begin_read, begin_write
 
 if TYPE_CHECKING:
     from server.settings import Settings
@@ -94,9 +97,13 @@ class Runtime:
 class RequestScope:
     """One request's lazily opened Session; committed or rolled back by whoever opened it."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, write: bool = False) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, write: bool = False, read_only: bool = False
+    ) -> None:
         self._sessions = sessions
         self._write = write
+        # Safe-method requests: no explicit BEGIN on SQLite (`server.db.session.begin_read`).
+        self.read_only = read_only and not write
         self._session: Session | None = None
         # Set by the idempotency layer when this request holds a claimed key.
         self.idempotency_claim: Any = None
@@ -121,6 +128,8 @@ class RequestScope:
             self._session = self._sessions()
             if self._write:
                 begin_write(self._session)  # BEGIN IMMEDIATE on SQLite
+            elif self.read_only:
+                begin_read(self._session)  # autocommit reads on SQLite
         return self._session
 
     def commit(self) -> None:

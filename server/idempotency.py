@@ -441,7 +441,8 @@ class RequestTransactionMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        request_scope = RequestScope(self.runtime.sessions, write=method in UNSAFE)
+        unsafe = method in UNSAFE
+        request_scope = RequestScope(self.runtime.sessions, write=unsafe, read_only=not unsafe)
         token = bind_scope(request_scope)
         try:
             slot = scope.get(CLAIM_SLOT)
@@ -476,7 +477,11 @@ class RequestTransactionMiddleware:
             finished = True
             status = int(start["status"])
             body = b"".join(chunks)
-            ok = await anyio.to_thread.run_sync(self._finish, rs, slot, start, body)
+            if rs.read_only and slot is None and self.runtime.is_sqlite:
+                # Autocommit reads (begin_read): closing is a pool check-in, no I/O to wait on.
+                ok = self._finish(rs, slot, start, body)
+            else:
+                ok = await anyio.to_thread.run_sync(self._finish, rs, slot, start, body)
             if not ok:
                 await _send_internal(send, scope)
                 return

@@ -12,7 +12,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine tuned for the backend behind `url`."""
     pooled = "poolclass" not in kwargs
     if url.startswith("sqlite"):
-        pool_args: dict[str, Any] = {"pool_size": 8, "max_overflow": 16} if pooled else {}
+        pool_args: dict[str, Any] = (
+            {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 16, "pool_use_lifo": True}
+            if pooled
+            else {}
+        )
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
@@ -23,6 +27,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     pool_args = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True} if pooled else {}
     return create_engine(url, **pool_args, **kwargs)
+
+
+# A pooled connection per worker thread: the anyio thread limiter (40 tokens by default) bounds how
+# many sessions are open at once, so under load no connection is closed on check-in and reopened
+# (4 PRAGMAs). LIFO keeps the few hot connections (and their page caches) in use at low load.
+SQLITE_POOL_SIZE = 40
+# Execution option of read-only units of work (safe-method requests): no explicit BEGIN.
+READ_ONLY = "sqlite_read_only"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -42,8 +54,26 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # Write transactions ask for the write lock up front (`sqlite_immediate` execution
         # option): a deferred BEGIN that upgrades later can fail with SQLITE_BUSY mid-work.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY, False):
+            return  # see begin_read: statements run in autocommit mode
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_write_in_read_only(
+        conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        # Safety net for begin_read: the first statement that is not a read takes the write lock
+        # and opens a real transaction, so a write is never autocommitted statement by statement.
+        if (
+            statement[:6].upper() not in _READ_VERBS
+            and conn.get_execution_options().get(READ_ONLY, False)
+            and not conn.connection.dbapi_connection.in_transaction
+        ):
+            cursor.execute("BEGIN IMMEDIATE")
+
+
+_READ_VERBS = frozenset({"SELECT", "PRAGMA"})  # statement[:6]: anything else may write
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -56,6 +86,23 @@ def begin_write(session: Session) -> None:
     Call before the first statement of a request that writes; harmless on PostgreSQL.
     """
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+def begin_read(session: Session) -> None:
+    """Mark the session's transaction read-only: on SQLite, no `BEGIN` is issued.
+
+    Used for safe-method requests (GET/HEAD/OPTIONS). Each statement then runs in SQLite's
+    autocommit mode and sees one consistent snapshot (WAL), which is the guarantee PostgreSQL's
+    READ COMMITTED — the isolation level the server uses there — already gives a request: a
+    handler that issues several statements may see a write committed between two of them on
+    either backend, so no handler may rely on more. A list is one statement (after the token
+    lookup). Skipping `BEGIN`/`COMMIT` saves two round trips through the driver per request and
+    holds no read snapshot open while the response is serialised. Should such a unit of work
+    write after all, the first non-read statement opens a `BEGIN IMMEDIATE` transaction (see
+    `_configure_sqlite`), which commits or rolls back with the session as usual.
+    Harmless on PostgreSQL (the option is ignored there).
+    """
+    session.connection(execution_options={READ_ONLY: True})
 
 
 def is_sqlite(engine: Engine) -> bool:
