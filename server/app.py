@@ -42,6 +42,7 @@ from server.idempotency import (
     RequestTransactionMiddleware,
     keyed_operations,
 )
+from server.jsonbody import JSONIFIER
 from server.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
 from server.settings import REPO_ROOT, Settings
 from server.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
@@ -132,6 +133,7 @@ def create_app(
         strict_validation=True,
         validate_responses=settings.validate_responses,
         validator_map=VALIDATORS,
+        jsonifier=JSONIFIER,  # orjson bodies (server/jsonbody.py)
         swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
     errors.install(app, errors.AllowIndex.from_spec(spec, base_path_of(spec)))

@@ -41,6 +41,10 @@ from server.services.access import can_see_project, start_write
 from server.services.durations import MAX_DURATION_SECONDS, parse_duration
 from server.services.serialize import Field, common, day, instant, read_fields
 
+# What a list selects: plain columns (rows, not ORM objects: no identity map or object loading on
+# the hottest list), everything `time_entry_out` reads; `search_text` stays in the database.
+LIST_COLUMNS = tuple(c for c in TimeEntry.__table__.c if c.key != "search_text")
+
 SORTS: dict[str, Any] = {
     "createdAt": TimeEntry.created_at,
     "durationSeconds": TimeEntry.duration_seconds,
@@ -60,8 +64,11 @@ _OWN_KEYS = {*_ID_KEYS, "durationSeconds", "duration", "running"}
 _RUNNING_CONFLICT = "This user already has a running timer; stop it first"
 
 
-def time_entry_out(row: TimeEntry) -> dict[str, Any]:
-    """The TimeEntry object of the contract (no money fields, so identical for every role)."""
+def time_entry_out(row: Any) -> dict[str, Any]:
+    """The TimeEntry object of the contract (no money fields, so identical for every role).
+
+    `row` is a TimeEntry or a row of `LIST_COLUMNS` (lists).
+    """
     out = common(row)
     out.update(
         projectId=row.project_id,
@@ -341,7 +348,7 @@ def list_time_entries(
     """One keyset page of visible entries, filtered, searched and sorted per design §7."""
     page = PageRequest.from_params("time-entries", params, SORTS, key=key)
     f = Filters(params)
-    stmt = _visible(select(TimeEntry), actor)
+    stmt = _visible(select(*LIST_COLUMNS), actor)
     user_id = f.get("userId")
     if actor.is_member and user_id is not None and user_id != actor.user_id:
         stmt = f.never(stmt)  # Members are pinned to themselves; others' time is invisible
