@@ -3,12 +3,47 @@
 The 3.1 source is fed (not the 3.0.3 copy): dcg keeps constraints such as `minimum` on a
 `oneOf [integer, null]` branch that the downgraded `nullable` spelling loses, and maps `const`
 to `Literal`. Flags follow toolchain-notes §4.
+
+Cross-field rules (an `allOf`/`anyOf`/`oneOf`/`not` of property-less assertions beside the
+`properties` of an object, e.g. "not both budgets") are removed before dcg sees the document:
+dcg turns them into extra models with wrong required fields. The models stay looser than the
+document (toolchain-notes P18: model rules ⊆ spec rules); request validation enforces the rules.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
+
+from generator.walk import schema_roots, subschemas
+
+RULE_KEYWORDS = ("allOf", "anyOf", "oneOf", "not")
+
+
+def _is_assertion(schema: Any) -> bool:
+    """A subschema that only constrains (no `type`, no `$ref`, no `items`, no nested shape)."""
+    if not isinstance(schema, dict):
+        return False
+    if any(key in schema for key in ("type", "$ref", "items", "additionalProperties")):
+        return False
+    nested = [schema.get("not"), *(b for k in RULE_KEYWORDS[:3] for b in schema.get(k) or [])]
+    return all(_is_assertion(b) for b in nested if b is not None)
+
+
+def strip_rules(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the document without the cross-field rules of object schemas."""
+    out = copy.deepcopy(data)
+    for root_where, root, _ in list(schema_roots(out)):
+        for _where, schema in subschemas(root, root_where):
+            if not isinstance(schema, dict) or not schema.get("properties"):
+                continue
+            for key in RULE_KEYWORDS:
+                value = schema.get(key)
+                branches = [value] if key == "not" else value
+                if isinstance(branches, list) and branches and all(map(_is_assertion, branches)):
+                    del schema[key]
+    return out
 
 
 def generate_models(data: dict[str, Any], header: str) -> str:
@@ -19,7 +54,7 @@ def generate_models(data: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.format import Formatter, PythonVersion  # noqa: PLC0415
 
     code = generate(
-        json.dumps(data),
+        json.dumps(strip_rules(data)),
         input_file_type=InputFileType.OpenAPI,
         output_model_type=DataModelType.PydanticV2BaseModel,
         target_python_version=PythonVersion.PY_311,

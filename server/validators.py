@@ -77,7 +77,14 @@ def errors_to_fields(
     for error in errors:
         path = list(error.absolute_path)
         instance = error.instance
-        if error.validator == "required" and isinstance(instance, dict):
+        rule_fields = error.schema.get("x-fields") if isinstance(error.schema, dict) else None
+        if isinstance(rule_fields, list) and isinstance(instance, dict):
+            # A cross-field rule of the document (`x-fields` + `x-message` beside the
+            # `anyOf`/`not` that states it): name the fields involved, the ones sent first.
+            reason = str(error.schema.get("x-message") or "breaks a rule between fields")
+            for name in [f for f in rule_fields if f in instance] or rule_fields:
+                put(_join(path, str(name)), reason)
+        elif error.validator == "required" and isinstance(instance, dict):
             for name in error.validator_value:
                 if name not in instance:
                     put(_join(path, name), "is required")

@@ -3,7 +3,8 @@
 Loaded by `hooks = "tests.contract.hooks"` in `schemathesis.toml` (the CLI) and imported by the
 in-process suite. It registers:
 
-- `before_call`: a fresh `Idempotency-Key` per POST (valid keys only, so negative cases with an
+- `before_call`: `startDate` ordered before `dueDate`/`endDate` (a rule JSON Schema cannot state)
+  and a fresh `Idempotency-Key` per POST (valid keys only, so negative cases with an
   empty or over-long key stay negative; pitfall P23);
 - `EnvTokenAuth`: a global auth provider reading `API_TOKEN` for CLI runs (the lowest precedence,
   so the in-process suite's per-role config auth always wins);
@@ -26,6 +27,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -59,9 +61,39 @@ DEFAULT_LIMIT = 50
 # ─────────────────────────────────────────────────────────────── hooks and auth
 
 
+# Date pairs the document can only state in prose (JSON Schema cannot compare two values):
+# `dueDate` / `endDate` on or after `startDate` (projects and tasks, D5).
+LATER_DATES = ("dueDate", "endDate")
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def order_dates(body: Any) -> None:
+    """Move a valid `startDate` back to the earliest valid later date, in place.
+
+    Test-data repair, not a looser check: only bodies whose dates are all well-formed are
+    touched (a malformed date of a negative case stays malformed), and the server still
+    answers 422 for a wrong order sent by anyone else.
+    """
+    if not isinstance(body, dict) or not _is_date(body.get("startDate")):
+        return
+    later = [body[name] for name in LATER_DATES if _is_date(body.get(name))]
+    if later and min(later) < body["startDate"]:
+        body["startDate"] = min(later)
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Give every POST a fresh Idempotency-Key, keeping invalid (negative) keys as generated."""
+    """Order startDate before due/end dates; a fresh Idempotency-Key per POST (valid keys only)."""
+    order_dates(case.body)
     if case.method.upper() != "POST" or not case.headers:
         return
     key = case.headers.get("Idempotency-Key")

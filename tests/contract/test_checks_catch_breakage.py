@@ -274,3 +274,17 @@ def test_replay_catches_a_missing_conflict() -> None:
     """The same key with another body that is not 409 conflict fails."""
     with pytest.raises(AssertionError, match="expected 409 conflict"):
         run_replay(idempotent_app(replay_header=True, same_body=True, conflict=False))
+
+
+def test_order_dates_repairs_only_well_formed_dates() -> None:
+    """startDate moves back to the earliest due/end date; malformed dates stay as generated."""
+    body = {"startDate": "2026-03-10", "dueDate": "2026-03-12", "endDate": "2026-03-01"}
+    hooks.order_dates(body)
+    assert body["startDate"] == "2026-03-01"
+    kept = {"startDate": "2026-03-10", "endDate": "2026-02-30"}
+    hooks.order_dates(kept)
+    assert kept["startDate"] == "2026-03-10"
+    negative = {"startDate": "", "endDate": "2000-01-01"}
+    hooks.order_dates(negative)
+    assert negative["startDate"] == ""
+    hooks.order_dates(None)
