@@ -16,7 +16,7 @@ from connexion.jsonifier import JSONEncoder, Jsonifier
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
-class OrjsonJsonifier(Jsonifier):
+class OrjsonJsonifier(Jsonifier):  # type: ignore[misc]  # connexion is untyped
     """connexion's Jsonifier with orjson for `dumps` (loads stays connexion's)."""
 
     def __init__(self) -> None:
