@@ -29,7 +29,7 @@ async def list_time_entries(**kwargs: Any) -> Handled:
 
 def _list_time_entries(params: dict[str, Any]) -> Handled:
     result = svc.list_time_entries(current_session(), current_actor(), params)
-    items = [svc.time_entry_out(row) for row in result.items]
+    items = [svc.time_entry_row_out(row) for row in result.items]
     return page(items, result.next_cursor, result.limit), 200, {}
 
 

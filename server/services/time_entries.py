@@ -43,7 +43,25 @@ from server.services.serialize import Field, common, day, instant, read_fields
 
 # What a list selects: plain columns (rows, not ORM objects: no identity map or object loading on
 # the hottest list), everything `time_entry_out` reads; `search_text` stays in the database.
-LIST_COLUMNS = tuple(c for c in TimeEntry.__table__.c if c.key != "search_text")
+_c = TimeEntry.__table__.c
+LIST_COLUMNS = (
+    _c.id,
+    _c.org_id,
+    _c.created_at,
+    _c.updated_at,
+    _c.deleted_at,
+    _c.project_id,
+    _c.task_id,
+    _c.user_id,
+    _c.entry_date,
+    _c.duration_seconds,
+    _c.note,
+    _c.billable,
+    _c.invoice_id,
+    _c.started_at,
+    _c.stopped_at,
+    _c.is_running,
+)
 
 SORTS: dict[str, Any] = {
     "createdAt": TimeEntry.created_at,
@@ -85,6 +103,51 @@ def time_entry_out(row: Any) -> dict[str, Any]:
         locked=row.invoice_id is not None,
     )
     return out
+
+
+def time_entry_row_out(row: Any) -> dict[str, Any]:
+    """`time_entry_out` for a row of `LIST_COLUMNS`, unpacked by position.
+
+    The same dict as `time_entry_out` (tested); positional unpacking avoids ~16 named attribute
+    lookups per row, which were a third of a 50-entry page's serialisation time.
+    """
+    (
+        id_,
+        org_id,
+        created_at,
+        updated_at,
+        deleted_at,
+        project_id,
+        task_id,
+        user_id,
+        entry_date,
+        duration_seconds,
+        note,
+        billable,
+        invoice_id,
+        started_at,
+        stopped_at,
+        is_running,
+    ) = row
+    return {
+        "id": id_,
+        "orgId": org_id,
+        "createdAt": instant(created_at),
+        "updatedAt": instant(updated_at),
+        "deletedAt": instant(deleted_at),
+        "projectId": project_id,
+        "taskId": task_id,
+        "userId": user_id,
+        "entryDate": day(entry_date),
+        "durationSeconds": duration_seconds,
+        "note": note,
+        "billable": billable,
+        "invoiceId": invoice_id,
+        "startedAt": instant(started_at),
+        "stoppedAt": instant(stopped_at),
+        "running": is_running,
+        "locked": invoice_id is not None,
+    }
 
 
 # --- reading the body -----------------------------------------------------------------------

@@ -527,3 +527,15 @@ def test_integral_float_duration_is_an_integer(world: World) -> None:
     row = world.create(durationSeconds=6397.0)
     assert row.duration_seconds == 6397
     assert type(svc.time_entry_out(row)["durationSeconds"]) is int
+
+
+def test_list_rows_serialise_like_entities(world: World) -> None:
+    """The list's positional row serialiser gives exactly `time_entry_out` of the entity."""
+    world.create(note="a")
+    world.create("MEMBER", running=True)
+    world.s.flush()
+    rows = world.page(limit=200).items
+    assert rows
+    for row in rows:
+        entity = world.s.get(M.TimeEntry, row.id)
+        assert svc.time_entry_row_out(row) == svc.time_entry_out(entity)
