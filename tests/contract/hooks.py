@@ -3,9 +3,9 @@
 Loaded by `hooks = "tests.contract.hooks"` in `schemathesis.toml` (the CLI) and imported by the
 in-process suite. It registers:
 
-- `before_call`: `startDate` ordered before `dueDate`/`endDate` (a rule JSON Schema cannot state)
-  and a fresh `Idempotency-Key` per POST (valid keys only, so negative cases with an
-  empty or over-long key stay negative; pitfall P23);
+- `before_call`: `startDate` ordered before `dueDate`/`endDate` and `duration` capped at 7 days
+  (rules JSON Schema cannot state; well-formed values only), and a fresh `Idempotency-Key` per
+  POST (valid keys only, so negative cases with an empty or over-long key stay negative; P23);
 - `EnvTokenAuth`: a global auth provider reading `API_TOKEN` for CLI runs (the lowest precedence,
   so the in-process suite's per-role config auth always wins);
 - four checks: `error_envelope`, `pagination_invariants`, `idempotent_replay`,
@@ -66,7 +66,7 @@ DEFAULT_LIMIT = 50
 LATER_DATES = ("dueDate", "endDate")
 
 
-def _is_date(value: Any) -> bool:
+def is_date(value: Any) -> bool:
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
     try:
@@ -83,17 +83,50 @@ def order_dates(body: Any) -> None:
     touched (a malformed date of a negative case stays malformed), and the server still
     answers 422 for a wrong order sent by anyone else.
     """
-    if not isinstance(body, dict) or not _is_date(body.get("startDate")):
+    if not isinstance(body, dict) or not is_date(body.get("startDate")):
         return
-    later = [body[name] for name in LATER_DATES if _is_date(body.get(name))]
+    later = [body[name] for name in LATER_DATES if is_date(body.get(name))]
     if later and min(later) < body["startDate"]:
         body["startDate"] = min(later)
 
 
+# The document's `duration` grammar; its total must also be at most 7 days (604800 s), which a
+# pattern cannot state for "<h>h <m>m" sums (D11).
+DURATION = re.compile(
+    r"^(?:(?P<h>\d{1,3}(?:\.\d{1,2})?)h(?: ?(?P<hm>\d{1,4})m)?|(?P<m>\d{1,5})m"
+    r"|(?P<ch>\d{1,3}):(?P<cm>[0-5]\d))$"
+)
+MAX_DURATION_SECONDS = 7 * 24 * 3600
+
+
+def duration_seconds(text: str) -> float | None:
+    """Seconds of a `duration` in the document's grammar, None if it does not match."""
+    match = DURATION.fullmatch(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    if parts["h"] is not None:
+        return float(parts["h"]) * 3600 + int(parts["hm"] or 0) * 60
+    if parts["m"] is not None:
+        return int(parts["m"]) * 60.0
+    return int(parts["ch"]) * 3600 + int(parts["cm"]) * 60.0
+
+
+def cap_duration(body: Any) -> None:
+    """A well-formed `duration` longer than 7 days becomes `168h` (malformed ones stay)."""
+    if not isinstance(body, dict) or not isinstance(body.get("duration"), str):
+        return
+    seconds = duration_seconds(body["duration"])
+    if seconds is not None and seconds > MAX_DURATION_SECONDS:
+        body["duration"] = "168h"
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Order startDate before due/end dates; a fresh Idempotency-Key per POST (valid keys only)."""
+    """Repair rules a schema cannot state (date order, 7-day durations); a fresh
+    Idempotency-Key per POST (valid keys only)."""
     order_dates(case.body)
+    cap_duration(case.body)
     if case.method.upper() != "POST" or not case.headers:
         return
     key = case.headers.get("Idempotency-Key")

@@ -26,12 +26,13 @@ from sqlalchemy import select
 
 import tests.contract.hooks  # noqa: F401  (registers the hook, the auth provider and the checks)
 from server import admin
-from server.app import create_app
+from server.app import create_app, runtime_of
 from server.db.migrate import upgrade
 from server.db.models import Project, ProjectMember, Task
 from server.db.session import make_engine, session_factory
 from server.demo import seed_demo
 from server.settings import REPO_ROOT, Settings
+from tests.contract.hooks import is_date
 
 DOCUMENT = REPO_ROOT / "openapi" / "api-v1.yaml"
 CONFIG_FILE = REPO_ROOT / "schemathesis.toml"
@@ -143,6 +144,46 @@ def use_seeded_references(context: Any, case: Any, kwargs: dict[str, Any]) -> No
     ids = body.get("assigneeIds")
     if isinstance(ids, list) and ids and all(isinstance(i, str) and UUID.match(i) for i in ids):
         body["assigneeIds"] = [env.member_user_id]
+
+
+# PATCH targets whose date order also involves the stored record: model, later date fields.
+DATED_RECORDS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "/projects/{id}": (Project, ("dueDate",)),
+    "/tasks/{id}": (Task, ("dueDate", "endDate")),
+}
+ATTRIBUTES = {"startDate": "start_date", "dueDate": "due_date", "endDate": "end_date"}
+
+
+@schemathesis.hook("before_call")
+def order_dates_with_the_stored_record(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """A PATCH of a project or task keeps `startDate` on or before the resulting due/end dates.
+
+    The document applies the create rules to the *resulting* record ("dueDate on or after
+    startDate"), which no schema can state. When the stored record exists, the body's
+    `startDate` is set to the earliest resulting later date if the merge would break the
+    order. Only bodies whose sent dates are all well-formed (or null) are touched.
+    """
+    env = contract_env.cache_info().currsize and contract_env()
+    target = DATED_RECORDS.get(case.operation.path)
+    if not env or target is None or case.method.upper() != "PATCH":
+        return
+    body, record_id = case.body, (case.path_parameters or {}).get("id")
+    if not isinstance(body, dict) or not isinstance(record_id, str) or not UUID.match(record_id):
+        return
+    names = ("startDate", *target[1])
+    if any(body.get(n) is not None and not is_date(body[n]) for n in names):
+        return
+    with runtime_of(env.app).sessions() as session:
+        row = session.get(target[0], record_id)
+        if row is None:
+            return
+        stored = {n: getattr(row, ATTRIBUTES[n]) for n in names}
+    merged = {
+        n: body[n] if n in body else (v.isoformat() if v else None) for n, v in stored.items()
+    }
+    later = [merged[n] for n in target[1] if merged[n]]
+    if merged["startDate"] and later and min(later) < merged["startDate"]:
+        body["startDate"] = min(later)
 
 
 def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> SchemathesisConfig:

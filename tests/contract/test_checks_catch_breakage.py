@@ -288,3 +288,17 @@ def test_order_dates_repairs_only_well_formed_dates() -> None:
     hooks.order_dates(negative)
     assert negative["startDate"] == ""
     hooks.order_dates(None)
+
+
+def test_cap_duration_repairs_only_well_formed_durations() -> None:
+    """A well-formed duration over 7 days becomes 168h; the 7-day limit itself and malformed
+    durations stay as generated."""
+    for text, expected in (("80176m", "168h"), ("10080m", "10080m"), ("168:00", "168:00")):
+        body = {"duration": text}
+        hooks.cap_duration(body)
+        assert body["duration"] == expected
+    assert hooks.duration_seconds("1.5h 30m") == 7200
+    assert hooks.duration_seconds("999:59") == 999 * 3600 + 59 * 60
+    malformed = {"duration": "99999999m"}
+    hooks.cap_duration(malformed)
+    assert malformed["duration"] == "99999999m"
