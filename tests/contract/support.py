@@ -186,6 +186,54 @@ def order_dates_with_the_stored_record(context: Any, case: Any, kwargs: dict[str
         body["startDate"] = min(later)
 
 
+def _given(value: Any) -> bool:
+    return value is not None
+
+
+@schemathesis.hook("before_call")
+def keep_project_rules_with_the_stored_record(
+    context: Any, case: Any, kwargs: dict[str, Any]
+) -> None:
+    """A project PATCH keeps the resulting project's budget and fixed-fee rules (D12).
+
+    The body alone satisfies the schema's rules; the stored project may not combine with it
+    ("not both budgets", "a fixed fee exactly when FIXED"). The value that comes from the
+    stored record is adjusted: the stored budget is cleared, or `rateType` follows the fee.
+    """
+    env = contract_env.cache_info().currsize and contract_env()
+    if not env or case.operation.path != "/projects/{id}" or case.method.upper() != "PATCH":
+        return
+    body, record_id = case.body, (case.path_parameters or {}).get("id")
+    if not isinstance(body, dict) or not isinstance(record_id, str) or not UUID.match(record_id):
+        return
+    with runtime_of(env.app).sessions() as session:
+        row = session.get(Project, record_id)
+        if row is None:
+            return
+        stored = {
+            "budgetHours": row.budget_hours,
+            "budgetAmount": row.budget_amount,
+            "rateType": row.rate_type,
+            "fixedFeeAmount": row.fixed_fee_amount,
+        }
+    for sent, other in (("budgetHours", "budgetAmount"), ("budgetAmount", "budgetHours")):
+        if _given(body.get(sent)) and other not in body and _given(stored[other]):
+            body[other] = None
+    rate = body.get("rateType", stored["rateType"])
+    fee = body["fixedFeeAmount"] if "fixedFeeAmount" in body else stored["fixedFeeAmount"]
+    if not isinstance(rate, str):
+        return  # a negative case: leave it
+    if rate != "FIXED" and _given(fee):
+        if "rateType" not in body and "fixedFeeAmount" in body:
+            body["rateType"] = "FIXED"
+        elif "fixedFeeAmount" not in body:
+            body["fixedFeeAmount"] = None
+    elif rate == "FIXED" and not _given(fee) and "rateType" not in body:
+        body["rateType"] = "HOURLY"
+    elif rate == "FIXED" and not _given(fee) and "fixedFeeAmount" not in body:
+        body["fixedFeeAmount"] = "1000.00"
+
+
 def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> SchemathesisConfig:
     """The repository's schemathesis.toml with this identity's bearer token (no env vars)."""
     data: dict[str, Any] = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
