@@ -34,7 +34,7 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
-from server import errors
+from server import errors, fastpath
 from server.context import Runtime
 from server.db.session import make_engine, session_factory
 from server.idempotency import (
@@ -126,6 +126,7 @@ def create_app(
     ]
     app = connexion.AsyncApp(__name__, middlewares=middlewares, lifespan=lifespan)
     setattr(app, _RUNTIME_ATTR, runtime)
+    fastpath.install(app)  # per-operation decoration built once (server/fastpath.py)
     app.add_api(
         spec,
         resolver=make_resolver(operations),
@@ -133,6 +134,7 @@ def create_app(
         strict_validation=True,
         validate_responses=settings.validate_responses,
         validator_map=VALIDATORS,
+        security_map=fastpath.SECURITY_MAP,
         jsonifier=JSONIFIER,  # orjson bodies (server/jsonbody.py)
         swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
