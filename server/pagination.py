@@ -258,8 +258,15 @@ def paginate(session: Session, stmt: Select[Any], page: PageRequest) -> Page:
         stmt = stmt.where(seek)
     stmt = stmt.order_by(None).order_by(*page.order_by()).limit(page.limit + 1)
     rows: list[Any]
-    if _selects_entity(stmt):
+    kind = _select_kind(stmt)
+    if kind == "entity":
         rows = list(session.scalars(stmt).all())
+    elif kind == "columns":
+        # Column rows need no ORM loading: run on the session's connection (same transaction,
+        # same Row objects), after the autoflush `session.execute` would have done.
+        if session.autoflush:
+            session.flush()
+        rows = list(session.connection().execute(stmt).all())
     else:
         rows = list(session.execute(stmt).all())
     more = len(rows) > page.limit
@@ -278,13 +285,33 @@ def paginate(session: Session, stmt: Select[Any], page: PageRequest) -> Page:
     return Page(rows, next_cursor, page.limit)
 
 
-def _selects_entity(stmt: Select[Any]) -> bool:
-    descs = stmt.column_descriptions
-    return (
-        len(descs) == 1
-        and descs[0].get("entity") is not None
-        and descs[0].get("expr") is descs[0]["entity"]
-    )
+_SELECT_KINDS: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
+
+
+def _select_kind(stmt: Select[Any]) -> str:
+    """`entity` for `select(Entity)`, `columns` when only column expressions are selected (rows
+    need no ORM loading), else `orm` (several entities, bundles…). Remembered per selected-column
+    tuple: `column_descriptions` costs ~100 µs and depends only on what is selected."""
+    raw = tuple(stmt._raw_columns)
+    key = tuple(map(id, raw))
+    hit = _SELECT_KINDS.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], raw, strict=True)):
+        descs = stmt.column_descriptions
+        if (
+            len(descs) == 1
+            and descs[0].get("entity") is not None
+            and descs[0].get("expr") is descs[0]["entity"]
+        ):
+            kind = "entity"
+        elif all(isinstance(c, ColumnElement) for c in raw):
+            kind = "columns"
+        else:
+            kind = "orm"
+        if len(_SELECT_KINDS) >= 256:
+            _SELECT_KINDS.clear()
+        hit = (raw, kind)
+        _SELECT_KINDS[key] = hit
+    return hit[1]
 
 
 def _value_of(row: Any, column: Any) -> Any:
