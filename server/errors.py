@@ -25,8 +25,8 @@ Envelope: `{"error": {"code", "message", fields?, requiredPlan?, feature?, reque
 from __future__ import annotations
 
 import logging
+import os
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -132,7 +132,12 @@ class RateLimited(ApiError):
 def request_id_of(scope: Mapping[str, Any]) -> str:
     """The id assigned by the edge middleware (or a fresh one outside it)."""
     rid = scope.get(REQUEST_ID_KEY)
-    return rid if isinstance(rid, str) else uuid.uuid4().hex
+    return rid if isinstance(rid, str) else new_request_id()
+
+
+def new_request_id() -> str:
+    """32 random hex digits (the shape of `uuid4().hex`, without building a UUID object)."""
+    return os.urandom(16).hex()
 
 
 def assign_request_id(scope: Scope) -> str:
@@ -144,7 +149,7 @@ def assign_request_id(scope: Scope) -> str:
         if name == b"x-request-id":
             incoming = value.decode("latin-1").strip()
             break
-    rid = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    rid = incoming if incoming and _SANE_REQUEST_ID.match(incoming) else new_request_id()
     scope[REQUEST_ID_KEY] = rid
     return rid
 
