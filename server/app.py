@@ -155,8 +155,10 @@ def create_app(
         runtime=runtime,
         keyed=keyed_operations(spec),
     )
-    # Inside response validation, so it sees the required X-RateLimit-* headers.
-    app.add_middleware(DecisionHeadersMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT)
+    # Inside response validation, so it sees the required X-RateLimit-* headers. Without
+    # response validation nothing reads them there: RateLimitMiddleware adds the same ones.
+    if settings.validate_responses:
+        app.add_middleware(DecisionHeadersMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT)
     app.add_middleware(
         RequestTransactionMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, runtime=runtime
     )

@@ -19,6 +19,7 @@ Backends (`HOURSMITH_RATE_LIMIT_BACKEND`):
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -89,6 +90,11 @@ class Decision:
         return min(self.states, key=lambda s: (s.remaining, -s.window.seconds))
 
     def headers(self) -> list[tuple[bytes, bytes]]:
+        return list(self._headers)
+
+    @functools.cached_property
+    def _headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """Built once per decision (both header middlewares and the 429 path read them)."""
         sustained = max(self.states, key=lambda s: s.window.seconds)
         binding = self._binding()
         policy = ", ".join(
@@ -107,7 +113,7 @@ class Decision:
         ]
         if not self.allowed:
             out.append((b"retry-after", str(self.retry_after).encode()))
-        return out
+        return tuple(out)
 
     @classmethod
     def unlimited(cls, windows: Sequence[Window], now: float) -> Decision:
