@@ -82,7 +82,9 @@ def format_instant(value: datetime | None) -> str | None:
     """Naive-UTC datetime → `2026-11-25T07:21:11.123456Z` (no offset, always Z)."""
     if value is None:
         return None
-    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if value.tzinfo is not None:  # naive is the norm: skip building a copy (half the cost)
+        value = value.replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def format_date(value: date | None) -> str | None:
