@@ -48,6 +48,22 @@ SECURITY_MAP: dict[str, Any] = {**SECURITY_HANDLERS, "bearer": CachedBearerSecur
 class OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]  # untyped
     """`StarletteDecorator` that decorates once and keeps one URI parser per operation."""
 
+    def decorate(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """connexion's `decorate`, with the parameter-name sanitiser (`pythonic`: inflection and
+        three regex substitutions per name, per request) memoised: a pure function of a name."""
+        function = self._sync_async_decorator(function)
+        parameter_decorator = self._parameter_decorator_cls(
+            framework=self.framework, pythonic_params=self.pythonic_params
+        )
+        parameter_decorator.sanitize_fn = functools.lru_cache(maxsize=1024)(
+            parameter_decorator.sanitize_fn
+        )
+        function = parameter_decorator(function)
+        response_decorator = self._response_decorator_cls(
+            framework=self.framework, jsonifier=self.jsonifier
+        )
+        return response_decorator(function)  # type: ignore[no-any-return]
+
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         decorated = self.decorate(function)
         parsers: dict[int, tuple[Any, Any]] = {}

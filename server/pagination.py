@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -61,8 +62,9 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
+@functools.lru_cache(maxsize=512)
 def snake(name: str) -> str:
-    """`createdAtFrom` → `created_at_from` (connexion's pythonic_params spelling)."""
+    """`createdAtFrom` → `created_at_from` (connexion's pythonic_params spelling); memoised."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
