@@ -29,7 +29,7 @@ import tests.contract.hooks  # noqa: F401  (registers the hook, the auth provide
 from server import admin
 from server.app import create_app, runtime_of
 from server.db.migrate import upgrade
-from server.db.models import Project, ProjectMember, Task, TimeEntry
+from server.db.models import Expense, Project, ProjectMember, Task, TimeEntry
 from server.db.session import make_engine, session_factory
 from server.demo import seed_demo
 from server.settings import REPO_ROOT, Settings
@@ -288,6 +288,49 @@ def stop_the_stored_timer_with_a_duration(context: Any, case: Any, kwargs: dict[
         if row is None or not row.is_running:
             return
     body["running"] = False
+
+
+@schemathesis.hook("before_call")
+def keep_references_within_the_stored_record(
+    context: Any, case: Any, kwargs: dict[str, Any]
+) -> None:
+    """A PATCH keeps `taskId` inside the entry's project and `projectId` inside the client.
+
+    `use_seeded_references` points every well-formed reference at the seeded project and its
+    task; on a stored time entry of another project (or an expense of another client) that
+    pair no longer fits, a rule about the *resulting* record that no schema can state. The
+    reference that the body does not move is re-pointed at a record of the stored parent (or
+    cleared when the parent has none).
+    """
+    env = contract_env.cache_info().currsize and contract_env()
+    if not env or case.method.upper() != "PATCH" or not isinstance(case.body, dict):
+        return
+    target = {"/time-entries/{id}": TimeEntry, "/expenses/{id}": Expense}.get(case.operation.path)
+    record_id = (case.path_parameters or {}).get("id")
+    if target is None or not isinstance(record_id, str) or not UUID.match(record_id):
+        return
+    body = case.body
+    with runtime_of(env.app).sessions() as session:
+        row = session.get(target, record_id)
+        if row is None:
+            return
+        if isinstance(row, TimeEntry):
+            parent_key, child_key, parent_id = "projectId", "taskId", row.project_id
+            child_of = select(Task.id).where(Task.project_id == body.get(parent_key, parent_id))
+            stored_child = row.task_id
+        else:
+            parent_key, child_key, parent_id = "clientId", "projectId", row.client_id
+            child_of = select(Project.id).where(
+                Project.client_id == body.get(parent_key, parent_id)
+            )
+            stored_child = row.project_id
+        children = set(session.scalars(child_of))
+    child = body.get(child_key, stored_child)
+    if not isinstance(child, str) or not UUID.match(child) or child in children:
+        return
+    if isinstance(body.get(parent_key), str) and not UUID.match(body[parent_key]):
+        return  # a negative case: leave it
+    body[child_key] = min(children) if children else None
 
 
 def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> SchemathesisConfig:
