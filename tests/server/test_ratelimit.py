@@ -19,6 +19,7 @@ from server.ratelimit import (
     Window,
 )
 from tests.support.infra_app import build, client_for, make_settings, seed
+from tests.support.windows import start_early_in_window
 
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -85,6 +86,7 @@ def test_token_burst_then_429(tmp_path: Path, plan: str, burst: int) -> None:
     app = build(make_settings(tmp_path))
     token = seed(app, plan=plan)
     with client_for(app) as client:
+        start_early_in_window(PLAN_WINDOWS[plan][0].seconds, needed_seconds=8.0)
         statuses = [
             client.get("/api/v1/widgets", headers=token.auth).status_code for _ in range(burst)
         ]
@@ -116,6 +118,7 @@ def test_anonymous_requests_are_limited_per_ip(tmp_path: Path) -> None:
     """After 10 requests without a valid token, the 401 becomes a 429."""
     app = build(make_settings(tmp_path))
     with client_for(app) as client:
+        start_early_in_window(ANONYMOUS_WINDOWS[0].seconds)
         statuses = [client.get("/api/v1/widgets").status_code for _ in range(10)]
         refused = client.get("/api/v1/widgets", headers={"Authorization": "Bearer bad"})
     assert statuses == [401] * 10
