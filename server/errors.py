@@ -225,6 +225,26 @@ async def send_error(
 # --- translation of framework exceptions --------------------------------------------------
 
 
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options", "head", "trace"})
+
+
+def spec_methods(spec: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Path template → the HTTP methods the document defines operations for."""
+    return {
+        path: [m for m in item if m in HTTP_METHODS]
+        for path, item in (spec.get("paths") or {}).items()
+        if isinstance(item, Mapping)
+    }
+
+
+def allowed_verbs(methods: Iterable[str]) -> frozenset[str]:
+    """Upper-cased methods, with HEAD wherever GET is (Starlette answers HEAD for GET routes)."""
+    verbs = {m.upper() for m in methods}
+    if "GET" in verbs:
+        verbs.add("HEAD")
+    return frozenset(verbs)
+
+
 class AllowIndex:
     """Path template → allowed methods, from the spec (Starlette's own 405 lists one route's)."""
 
@@ -232,18 +252,12 @@ class AllowIndex:
         self._routes: list[tuple[re.Pattern[str], str]] = []
         for template, methods in paths.items():
             pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(base_path + template))
-            verbs = {m.upper() for m in methods}
-            if "GET" in verbs:
-                verbs.add("HEAD")
+            verbs = allowed_verbs(methods)
             self._routes.append((re.compile(f"^{pattern}/?$"), ", ".join(sorted(verbs))))
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], base_path: str) -> AllowIndex:
-        verbs = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
-        paths = {
-            path: [m for m in item if m in verbs] for path, item in spec.get("paths", {}).items()
-        }
-        return cls(base_path, paths)
+        return cls(base_path, spec_methods(spec))
 
     def allow(self, path: str) -> str | None:
         # Literal segments beat templates (`/time-entries/running` vs `/time-entries/{id}`).

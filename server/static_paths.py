@@ -16,30 +16,21 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options", "head", "trace"})
+from server.errors import allowed_verbs, spec_methods
 
 
 def static_methods(base_path: str, paths: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     """`{full static path: allowed methods}` (HEAD wherever GET is) for template-free paths."""
-    out: dict[str, frozenset[str]] = {}
-    for template, methods in paths.items():
-        if "{" in template:
-            continue
-        verbs = {m.upper() for m in methods}
-        if "GET" in verbs:
-            verbs.add("HEAD")
-        out[base_path + template] = frozenset(verbs)
-    return out
+    return {
+        base_path + template: allowed_verbs(methods)
+        for template, methods in paths.items()
+        if "{" not in template
+    }
 
 
 def static_methods_from_spec(spec: Mapping[str, Any], base_path: str) -> dict[str, frozenset[str]]:
     """`static_methods` over the operations of an OpenAPI document's `paths`."""
-    paths = {
-        path: [m for m in item if m in HTTP_METHODS]
-        for path, item in (spec.get("paths") or {}).items()
-        if isinstance(item, Mapping)
-    }
-    return static_methods(base_path, paths)
+    return static_methods(base_path, spec_methods(spec))
 
 
 class StaticPathMethodMiddleware:

@@ -15,24 +15,9 @@ from jsonschema import Draft4Validator
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from generator.downgrade import downgrade
-from generator.routes import route_table
-from server.app import GENERATED_SPEC, SOURCE_SPEC, load_yaml
 from server.db import models as M
 from server.validators import oas30_to_jsonschema
 from tests.support.world import World
-
-
-@functools.cache
-def app_overrides() -> dict[str, Any]:
-    """Use server/generated when present, else derive spec and routes from the source document."""
-    if GENERATED_SPEC.is_file():
-        return {}
-    source = load_yaml(SOURCE_SPEC)
-    operations = {
-        r.operation_id: (r.module, r.function, r.method, r.path, r.tag) for r in route_table(source)
-    }
-    return {"spec": downgrade(source), "operations": operations}
 
 
 class Api:

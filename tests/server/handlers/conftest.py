@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Iterator
 
@@ -16,7 +15,7 @@ from server.db.base import Base
 from server.db.session import make_engine, session_factory
 from server.settings import Settings
 from server.tokens import generate_token
-from tests.support.http_api import Api, AppEnv, app_overrides
+from tests.support.http_api import Api, AppEnv
 from tests.support.world import World
 
 
@@ -35,7 +34,7 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppEnv]:
         validate_responses=True,
         var_dir=tmp_path,
     )
-    app = create_app(settings, **copy.deepcopy(app_overrides()))
+    app = create_app(settings)
     try:
         with TestClient(app) as client:
             yield AppEnv(client, session_factory(engine))
