@@ -7,7 +7,7 @@
     → Routing → Security (bearer_info: 401 → 402 → 429)
     → IdempotencyMiddleware (POST: 422 key, 400 malformed JSON, claim → replay / 409)
     → RequestValidation (422/400)
-    → ResponseValidation (Rust validator, when `validate_responses`)
+    → ResponseValidation (Rust validator, per-status lookups cached, when `validate_responses`)
     → RequestTransactionMiddleware (session per request; stores the 2xx of a claimed key)
     → Context → handler
 
@@ -29,6 +29,7 @@ import connexion
 import yaml
 from connexion.middleware import MiddlewarePosition
 from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -43,6 +44,7 @@ from server.idempotency import (
 )
 from server.jsonbody import JSONIFIER
 from server.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
+from server.response_validation import CachedResponseValidationMiddleware
 from server.settings import REPO_ROOT, Settings
 from server.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
 from server.validators import VALIDATORS
@@ -121,7 +123,10 @@ def create_app(
 
     middlewares = [
         functools.partial(ServerErrorMiddleware, handler=errors.on_exception),
-        *ConnexionMiddleware.default_middlewares[1:],
+        *[
+            CachedResponseValidationMiddleware if m is ResponseValidationMiddleware else m
+            for m in ConnexionMiddleware.default_middlewares[1:]
+        ],
     ]
     app = connexion.AsyncApp(__name__, middlewares=middlewares, lifespan=lifespan)
     setattr(app, _RUNTIME_ATTR, runtime)

@@ -15,7 +15,7 @@ from sqlalchemy import Table, select
 
 from server.context import Actor, Runtime, current_runtime
 from server.db.models import ApiToken, Member, Organization
-from server.db.session import READ_ONLY
+from server.db.session import read_only_options
 from server.errors import ForbiddenPlan, RateLimited, Unauthenticated
 from server.ratelimit import limiter_of, slot_of
 from server.tokens import parse_token, secret_matches
@@ -57,8 +57,8 @@ def authenticate(runtime: Runtime, token: str) -> Actor:
     parsed = parse_token(token.strip())
     if parsed is None:
         raise Unauthenticated("Malformed API token")
-    # A pooled connection, read-only (no BEGIN on SQLite: one statement is its own snapshot).
-    with runtime.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+    # A pooled connection, read-only (no BEGIN/COMMIT: one statement is its own snapshot).
+    with runtime.engine.connect().execution_options(**read_only_options(runtime.engine)) as conn:
         row = conn.execute(TOKEN_QUERY.where(_tok.prefix == parsed.prefix)).first()
     # Compare even when the prefix is unknown, so timing does not reveal valid prefixes.
     stored_hash = row.secret_hash if row else "0" * 64

@@ -18,9 +18,11 @@ them in a worker thread with a copy of the context) and in async ones.
 - On SQLite, requests with an unsafe method open their transaction with `BEGIN IMMEDIATE`
   (taking the write lock up front), so a read-then-write handler never fails with
   "database is locked" on the lock upgrade; PostgreSQL uses its default READ COMMITTED.
-  Safe-method requests (GET/HEAD/OPTIONS) are read-only scopes: on SQLite their statements run
-  without an explicit `BEGIN`, each one consistent on its own — the same per-statement guarantee
+  Safe-method requests (GET/HEAD/OPTIONS) are read-only scopes: their statements run without an
+  explicit `BEGIN` (autocommit), each one consistent on its own — the per-statement guarantee
   READ COMMITTED gives on PostgreSQL (`server.db.session.begin_read` explains why that is safe).
+- On SQLite, write requests of one process take turns (`server.write_gate`) instead of
+  queueing inside SQLite's lock.
 
 Outside HTTP (CLI, tests, background work) open a scope explicitly::
 
@@ -104,7 +106,7 @@ class RequestScope:
     ) -> None:
         self._sessions = sessions
         self._write = write
-        # Safe-method requests: no explicit BEGIN on SQLite (`server.db.session.begin_read`).
+        # Safe-method requests: no explicit BEGIN (`server.db.session.begin_read`).
         self.read_only = read_only and not write
         self._session: Session | None = None
         # Set by the idempotency layer when this request holds a claimed key.
@@ -114,6 +116,9 @@ class RequestScope:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+    def discard(self) -> None:
         """Roll back whatever was not committed, then close."""
         try:
             self.rollback()
@@ -125,13 +130,18 @@ class RequestScope:
         return self._session is not None
 
     @property
+    def holds_write_lock(self) -> bool:
+        """A write scope whose transaction has begun (`BEGIN IMMEDIATE` on SQLite)."""
+        return self._write and self._session is not None
+
+    @property
     def session(self) -> Session:
         if self._session is None:
             self._session = self._sessions()
             if self._write:
                 begin_write(self._session)  # BEGIN IMMEDIATE on SQLite
             elif self.read_only:
-                begin_read(self._session)  # autocommit reads on SQLite
+                begin_read(self._session)  # autocommit reads
         return self._session
 
     def commit(self) -> None:
@@ -215,6 +225,21 @@ async def run_read(fn: Callable[..., T], *args: Any, inline_ok: bool = True) -> 
     context) are visible either way.
     """
     if inline_ok and current_runtime().is_sqlite:
+        return fn(*args)
+    return await anyio.to_thread.run_sync(fn, *args)
+
+
+async def run_write(fn: Callable[..., T], *args: Any) -> T:
+    """Run a short write handler body: inline on SQLite when the request's transaction already
+    holds the write lock, else in a worker thread.
+
+    An idempotent POST on SQLite claims its key inside its own transaction during its write turn
+    (`server.write_gate`), so its handler can no longer wait on a lock: its work is CPU-bound
+    and the hop to a thread and back only adds latency. Use it for handlers that touch a few
+    rows; a write that may scan stays a plain (threaded) handler. PostgreSQL always hops
+    (network I/O).
+    """
+    if current_runtime().is_sqlite and current_scope().holds_write_lock:
         return fn(*args)
     return await anyio.to_thread.run_sync(fn, *args)
 

@@ -8,8 +8,12 @@ validation, as design §4 orders the checks) handles a POST whose operation decl
 
 1. A missing or invalid key is 422 `validation_error` with `fields: {"Idempotency-Key": …}`; a
    JSON body that is not UTF-8 or not JSON is 400 `bad_request`.
-2. It *claims* the key: a unique pending row `(token id, key)` inserted and committed in its own
-   short transaction. On conflict:
+2. It *claims* the key: a unique pending row `(token id, key)`. On PostgreSQL the claim is
+   inserted and committed in its own short transaction, so other processes see it at once. On
+   SQLite the request first waits for its write turn (`server.write_gate`) and the claim is
+   made inside the request's own transaction (`ClaimSlot.request_scope`): SQLite has one writer,
+   so a duplicate cannot run beside it anyway; it waits for its turn and then replays, and a
+   rollback takes the claim with it. On conflict:
    - same fingerprint, completed → the stored status/body/`Location` are replayed with
      `Idempotent-Replayed: true` (nothing runs, not even validation);
    - other fingerprint → 409 `conflict` (even if the new body is invalid);
@@ -24,7 +28,8 @@ request's unit of work: it opens a `RequestScope` (see `server.context`) that ha
 written into the claimed row by `record_response` inside the request's own transaction, which
 is then committed — so the stored response and the write it describes commit together or not
 at all. Any other status (or an exception) rolls back and deletes the claim, so the request can
-be corrected and retried with the same key.
+be corrected and retried with the same key. On SQLite a write request takes its write turn here
+when it has none yet, and gives it back once committed or rolled back, before sending.
 
 Handlers do not call anything here: the middleware records the response. `record_response` is
 public for code that builds responses outside the middleware (tests, CLI simulations).
@@ -64,6 +69,7 @@ from server.errors import (
     request_id_of,
 )
 from server.ratelimit import limiter_of
+from server.write_gate import take_turn, turn_in
 
 log = logging.getLogger("hoursmith.idempotency")
 # Core table: ORM-enabled DML hides rowcounts, which decide who owns a claim.
@@ -122,78 +128,88 @@ class IdempotencyStore:
         self.lease = timedelta(seconds=runtime.settings.idempotency_lease_seconds)
 
     def claim(self, token_id: str, key: str, fp: str) -> Claim | Replay:
-        """Claim the key for this attempt, or say what to answer instead (raises Conflict)."""
-        claim_id = str(uuid.uuid4())
+        """Claim the key in a short transaction of its own, committed at once (PostgreSQL).
+
+        Returns the claim, or what to answer instead; raises Conflict.
+        """
         with RequestScope(self.sessions, write=True) as scope:
-            session = scope.session
-            now = utcnow()
-            stmt = (
-                _insert(session)(RECORDS)
+            outcome = self.claim_in(scope.session, token_id, key, fp)
+            scope.commit()
+            return outcome
+
+    def claim_in(self, session: Session, token_id: str, key: str, fp: str) -> Claim | Replay:
+        """Claim the key inside `session`'s write transaction, without committing it.
+
+        On SQLite the request's own transaction claims the key (the claim commits with the
+        write it describes, or vanishes with a rollback); `claim` wraps it for PostgreSQL.
+        """
+        claim_id = str(uuid.uuid4())
+        now = utcnow()
+        stmt = (
+            _insert(session)(RECORDS)
+            .values(
+                token_id=token_id,
+                key=key,
+                fingerprint=fp,
+                claim_id=claim_id,
+                state="pending",
+                lease_expires_at=now + self.lease,
+                created_at=now,
+                expires_at=now + self.ttl,
+            )
+            .on_conflict_do_nothing(index_elements=["token_id", "key"])
+            .returning(RECORDS.c.claim_id)
+        )
+        if session.execute(stmt).first() is not None:
+            return Claim(token_id, key, claim_id)
+        row = session.execute(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.token_id == token_id, IdempotencyRecord.key == key
+            )
+        ).scalar_one()
+        expired = row.expires_at <= now
+        if not expired and row.fingerprint != fp:
+            raise Conflict(
+                "This Idempotency-Key was already used with a different request",
+            )
+        if not expired and row.state == "completed":
+            return Replay(
+                row.status_code or 200, row.response_body or b"", row.content_type, row.location
+            )
+        if not expired and row.lease_expires_at > now:
+            raise Conflict(
+                "A request with this Idempotency-Key is still in progress",
+                headers={"Retry-After": "1"},
+            )
+        # Take over: the old attempt died (lease expired) or the record outlived its TTL.
+        taken = _rowcount(
+            session.execute(
+                update(RECORDS)
+                .where(
+                    RECORDS.c.token_id == token_id,
+                    RECORDS.c.key == key,
+                    RECORDS.c.claim_id == row.claim_id,
+                )
                 .values(
-                    token_id=token_id,
-                    key=key,
                     fingerprint=fp,
                     claim_id=claim_id,
                     state="pending",
                     lease_expires_at=now + self.lease,
+                    status_code=None,
+                    response_body=None,
+                    content_type=None,
+                    location=None,
                     created_at=now,
                     expires_at=now + self.ttl,
                 )
-                .on_conflict_do_nothing(index_elements=["token_id", "key"])
-                .returning(RECORDS.c.claim_id)
             )
-            if session.execute(stmt).first() is not None:
-                session.commit()
-                return Claim(token_id, key, claim_id)
-            row = session.execute(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.token_id == token_id, IdempotencyRecord.key == key
-                )
-            ).scalar_one()
-            expired = row.expires_at <= now
-            if not expired and row.fingerprint != fp:
-                raise Conflict(
-                    "This Idempotency-Key was already used with a different request",
-                )
-            if not expired and row.state == "completed":
-                return Replay(
-                    row.status_code or 200, row.response_body or b"", row.content_type, row.location
-                )
-            if not expired and row.lease_expires_at > now:
-                raise Conflict(
-                    "A request with this Idempotency-Key is still in progress",
-                    headers={"Retry-After": "1"},
-                )
-            # Take over: the old attempt died (lease expired) or the record outlived its TTL.
-            taken = _rowcount(
-                session.execute(
-                    update(RECORDS)
-                    .where(
-                        RECORDS.c.token_id == token_id,
-                        RECORDS.c.key == key,
-                        RECORDS.c.claim_id == row.claim_id,
-                    )
-                    .values(
-                        fingerprint=fp,
-                        claim_id=claim_id,
-                        state="pending",
-                        lease_expires_at=now + self.lease,
-                        status_code=None,
-                        response_body=None,
-                        content_type=None,
-                        location=None,
-                        created_at=now,
-                        expires_at=now + self.ttl,
-                    )
-                )
+        )
+        if taken != 1:
+            raise Conflict(
+                "A request with this Idempotency-Key is still in progress",
+                headers={"Retry-After": "1"},
             )
-            session.commit()
-            if taken != 1:
-                raise Conflict(
-                    "A request with this Idempotency-Key is still in progress",
-                    headers={"Retry-After": "1"},
-                )
-            return Claim(token_id, key, claim_id)
+        return Claim(token_id, key, claim_id)
 
     def release(self, claim: Claim) -> None:
         """Forget a claim whose request did not succeed, so the key can be retried."""
@@ -308,10 +324,12 @@ class ClaimSlot:
     `settled` becomes True once the transaction layer has either stored the 2xx response (in the
     request's own transaction) or rolled back and released the claim; a claim never settled
     there (the request was rejected by validation before reaching it) is released by
-    `IdempotencyMiddleware`.
+    `IdempotencyMiddleware`. On SQLite the claim is made inside the request's own transaction,
+    `request_scope`, which the transaction layer adopts; releasing it is a rollback.
     """
 
     claim: Claim
+    request_scope: RequestScope | None = None
     settled: bool = False
 
 
@@ -373,6 +391,7 @@ class IdempotencyMiddleware:
 
     def __init__(self, app: ASGIApp, runtime: Runtime, keyed: Mapping[str, bool]) -> None:
         self.app = app
+        self.runtime = runtime
         self.store = store_of(runtime)
         self.keyed = dict(keyed)
 
@@ -406,24 +425,54 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         fp = fingerprint("POST", scope["path"], body)
-        outcome = await anyio.to_thread.run_sync(self.store.claim, token_id, key, fp)
-        if isinstance(outcome, Replay):
-            await _send_replay(send, outcome)
-            return
-        slot = ClaimSlot(outcome)
-        scope[CLAIM_SLOT] = slot
+        # SQLite: wait for this process's write turn (server.write_gate), then claim inside the
+        # request's own transaction. PostgreSQL: a claim committed on its own.
+        turn = await take_turn(self.runtime, scope)
         try:
-            await self.app(scope, receive, send)
+            slot = await self._claim(token_id, key, fp, in_request=turn is not None)
+            if isinstance(slot, Replay):
+                await _send_replay(send, slot)
+                return
+            scope[CLAIM_SLOT] = slot
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                if not slot.settled:
+                    slot.settled = True
+                    await anyio.to_thread.run_sync(self._release, slot)
         finally:
-            if not slot.settled:
-                slot.settled = True
-                await anyio.to_thread.run_sync(self._release, slot.claim)
+            if turn is not None:
+                turn.release()
 
-    def _release(self, claim: Claim) -> None:
+    async def _claim(self, token_id: str, key: str, fp: str, *, in_request: bool) -> Any:
+        """A ClaimSlot, or the Replay to answer with (raises Conflict)."""
+        if not in_request:
+            outcome = await anyio.to_thread.run_sync(self.store.claim, token_id, key, fp)
+            return outcome if isinstance(outcome, Replay) else ClaimSlot(outcome)
+        rs = RequestScope(self.runtime.sessions, write=True)
+
+        def claim() -> Claim | Replay:
+            # BEGIN IMMEDIATE may wait for another process's writer: in the worker thread.
+            return self.store.claim_in(rs.session, token_id, key, fp)
+
         try:
-            self.store.release(claim)
+            outcome = await anyio.to_thread.run_sync(claim)
+        except BaseException:
+            rs.discard()
+            raise
+        if isinstance(outcome, Replay):
+            rs.discard()
+            return outcome
+        return ClaimSlot(outcome, request_scope=rs)
+
+    def _release(self, slot: ClaimSlot) -> None:
+        try:
+            if slot.request_scope is not None:
+                slot.request_scope.discard()  # a rollback: the claim goes too
+            else:
+                self.store.release(slot.claim)
         except Exception:
-            log.exception("could not release idempotency claim %r", claim.key)
+            log.exception("could not release idempotency claim %r", slot.claim.key)
 
 
 class RequestTransactionMiddleware:
@@ -440,17 +489,24 @@ class RequestTransactionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
-        unsafe = method in UNSAFE
-        request_scope = RequestScope(self.runtime.sessions, write=unsafe, read_only=not unsafe)
+        unsafe = scope["method"] in UNSAFE
+        slot = scope.get(CLAIM_SLOT)
+        slot = slot if isinstance(slot, ClaimSlot) and not slot.settled else None
+        if slot is not None and slot.request_scope is not None:
+            request_scope = slot.request_scope  # SQLite: the claim opened the transaction
+        else:
+            request_scope = RequestScope(self.runtime.sessions, write=unsafe, read_only=not unsafe)
+        request_scope.idempotency_claim = slot.claim if slot else None
+        # SQLite: a write request without a claim waits for its write turn here, after request
+        # validation (a request that holds one already got it in IdempotencyMiddleware).
+        own_turn = await take_turn(self.runtime, scope) if unsafe else None
         token = bind_scope(request_scope)
         try:
-            slot = scope.get(CLAIM_SLOT)
-            slot = slot if isinstance(slot, ClaimSlot) and not slot.settled else None
-            request_scope.idempotency_claim = slot.claim if slot else None
             await self._run(scope, receive, send, request_scope, slot)
         finally:
             unbind_scope(token)
+            if own_turn is not None:
+                own_turn.release()
             self._maybe_purge()
 
     async def _run(
@@ -459,6 +515,11 @@ class RequestTransactionMiddleware:
         start: Message | None = None
         chunks: list[bytes] = []
         finished = False
+        turn = turn_in(scope)
+        # On SQLite, ending the unit of work cannot wait on another writer when this request
+        # reads only (autocommit) or holds the process's write turn (its transaction already has
+        # the write lock): commit inline rather than hop to a worker thread and back.
+        inline = self.runtime.is_sqlite and (rs.read_only or turn is not None)
 
         async def capture(message: Message) -> None:
             nonlocal start, finished
@@ -477,11 +538,12 @@ class RequestTransactionMiddleware:
             finished = True
             status = int(start["status"])
             body = b"".join(chunks)
-            if rs.read_only and slot is None and self.runtime.is_sqlite:
-                # Autocommit reads (begin_read): closing is a pool check-in, no I/O to wait on.
+            if inline:
                 ok = self._finish(rs, slot, start, body)
             else:
                 ok = await anyio.to_thread.run_sync(self._finish, rs, slot, start, body)
+            if turn is not None:
+                turn.release()  # committed or rolled back: the next writer may begin
             if not ok:
                 await _send_internal(send, scope)
                 return
@@ -532,15 +594,16 @@ class RequestTransactionMiddleware:
 
     def _abort(self, rs: RequestScope, slot: ClaimSlot | None) -> None:
         try:
-            rs.rollback()
+            rs.discard()
         finally:
-            rs.close()
+            # A claim made in this transaction (SQLite) went with the rollback.
             if slot is not None and not slot.settled:
                 slot.settled = True
-                try:
-                    self.store.release(slot.claim)
-                except Exception:
-                    log.exception("could not release idempotency claim %r", slot.claim.key)
+                if slot.request_scope is None:
+                    try:
+                        self.store.release(slot.claim)
+                    except Exception:
+                        log.exception("could not release idempotency claim %r", slot.claim.key)
 
     def _maybe_purge(self) -> None:
         """Every few minutes, purge expired records in a worker thread (never awaited)."""

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
@@ -302,8 +301,8 @@ class RustJSONResponseValidator(JSONResponseBodyValidator):  # type: ignore[misc
         if not raw:
             return None
         try:
-            return json.loads(raw)
-        except ValueError as exc:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
             raise NonConformingResponseBody(detail=f"Response body is not JSON: {exc}") from None
 
     def _validate(self, body: Any) -> None:

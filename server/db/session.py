@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -26,7 +27,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     pool_args = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True} if pooled else {}
-    return create_engine(url, **pool_args, **kwargs)
+    engine = create_engine(url, **pool_args, **kwargs)
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+    return engine
 
 
 # A pooled connection per worker thread: the anyio thread limiter (40 tokens by default) bounds how
@@ -59,18 +63,38 @@ def _configure_sqlite(engine: Engine) -> None:
             return  # see begin_read: statements run in autocommit mode
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
 
+    _open_transaction_on_first_write(
+        engine, "BEGIN IMMEDIATE", lambda dbapi_conn: bool(dbapi_conn.in_transaction)
+    )
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    # Read-only units of work run with psycopg in autocommit mode (see begin_read).
+    _open_transaction_on_first_write(
+        engine, "BEGIN", lambda dbapi_conn: dbapi_conn.info.transaction_status != _PG_IDLE
+    )
+
+
+_PG_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction open on the server
+
+
+def _open_transaction_on_first_write(
+    engine: Engine, begin: str, in_transaction: Callable[[Any], bool]
+) -> None:
+    """Safety net for begin_read: the first statement of a read-only unit of work that is not a
+    read opens a real transaction (taking the write lock on SQLite), so a write is never
+    autocommitted statement by statement; it commits or rolls back with the session as usual."""
+
     @event.listens_for(engine, "before_cursor_execute")
     def _on_write_in_read_only(
         conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
     ) -> None:
-        # Safety net for begin_read: the first statement that is not a read takes the write lock
-        # and opens a real transaction, so a write is never autocommitted statement by statement.
         if (
             statement[:6].upper() not in _READ_VERBS
             and conn.get_execution_options().get(READ_ONLY, False)
-            and not conn.connection.dbapi_connection.in_transaction
+            and not in_transaction(conn.connection.dbapi_connection)
         ):
-            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(begin)
 
 
 _READ_VERBS = frozenset({"SELECT", "PRAGMA"})  # statement[:6]: anything else may write
@@ -88,21 +112,31 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
-def begin_read(session: Session) -> None:
-    """Mark the session's transaction read-only: on SQLite, no `BEGIN` is issued.
+def read_only_options(engine: Engine) -> dict[str, Any]:
+    """Execution options of a read-only unit of work on `engine` (see begin_read)."""
+    if engine.dialect.name == "postgresql":
+        return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY: True}
 
-    Used for safe-method requests (GET/HEAD/OPTIONS). Each statement then runs in SQLite's
-    autocommit mode and sees one consistent snapshot (WAL), which is the guarantee PostgreSQL's
-    READ COMMITTED — the isolation level the server uses there — already gives a request: a
-    handler that issues several statements may see a write committed between two of them on
-    either backend, so no handler may rely on more. A list is one statement (after the token
-    lookup). Skipping `BEGIN`/`COMMIT` saves two round trips through the driver per request and
-    holds no read snapshot open while the response is serialised. Should such a unit of work
-    write after all, the first non-read statement opens a `BEGIN IMMEDIATE` transaction (see
-    `_configure_sqlite`), which commits or rolls back with the session as usual.
-    Harmless on PostgreSQL (the option is ignored there).
+
+def begin_read(session: Session) -> None:
+    """Mark the session's unit of work read-only: no `BEGIN`/`COMMIT` is sent.
+
+    Used for safe-method requests (GET/HEAD/OPTIONS) and the token lookup. Each statement runs
+    in autocommit mode and sees one consistent snapshot of its own: SQLite's WAL snapshot, or
+    PostgreSQL's statement snapshot, which is what READ COMMITTED — the isolation level the
+    server uses there — gives each statement of a transaction anyway. A handler that issues
+    several statements may see a write committed between two of them on either backend, so no
+    handler may rely on more. A list is one statement. Skipping `BEGIN` and `COMMIT` saves two
+    trips through the driver per unit of work (two network round trips on PostgreSQL) and holds
+    no snapshot open while the response is serialised. Should such a unit of work write after
+    all, the first non-read statement opens a real transaction (`BEGIN IMMEDIATE` on SQLite,
+    `BEGIN` on PostgreSQL; see `_open_transaction_on_first_write`), which commits or rolls back
+    with the session as usual.
     """
-    session.connection(execution_options={READ_ONLY: True})
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    session.connection(execution_options=read_only_options(bind))
 
 
 def is_sqlite(engine: Engine) -> bool:

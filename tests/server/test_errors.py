@@ -125,6 +125,15 @@ def test_nonconforming_response_is_internal(env: tuple[TestClient, Seeded]) -> N
     """With response validation on, a response that breaks the spec becomes a 500 envelope."""
     client, _ = env
     error_of(client.get("/api/v1/broken"), 500, "internal")
+    error_of(client.get("/api/v1/broken"), 500, "internal")  # and again, from the cached plan
+
+
+def test_missing_required_response_header_is_internal(env: tuple[TestClient, Seeded]) -> None:
+    """A response lacking a header the document requires is a 500; with the header it is a 200."""
+    client, _ = env
+    error_of(client.get("/api/v1/headless"), 500, "internal")
+    assert client.get("/api/v1/headless", params={"withHeader": "1"}).status_code == 200
+    error_of(client.get("/api/v1/headless"), 500, "internal")
 
 
 def test_request_id_is_reused_when_sane(env: tuple[TestClient, Seeded]) -> None:

@@ -171,6 +171,23 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
+        "/headless": {
+            "get": {
+                "operationId": "getHeadless",
+                "security": [],
+                "parameters": [{"name": "withHeader", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {
+                        "description": "lacks a required header",
+                        "headers": {
+                            "X-Widget-Count": {"required": True, "schema": {"type": "integer"}}
+                        },
+                        "content": _json({"type": "object"}),
+                    },
+                    **ERRORS,
+                },
+            }
+        },
     },
     "components": {
         "securitySchemes": {
@@ -211,6 +228,7 @@ OPERATIONS = {
         "getWidget": "get_widget",
         "deleteWidget": "delete_widget",
         "getBroken": "get_broken",
+        "getHeadless": "get_headless",
     }.items()
 }
 
@@ -285,6 +303,11 @@ def delete_widget(id_: str) -> tuple[None, int]:
 
 def get_broken() -> dict[str, Any]:
     return {"data": {"id": 7}}
+
+
+def get_headless(**params: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Sends the declared X-Widget-Count header only when asked to (`?withHeader=1`)."""
+    return {}, 200, {"X-Widget-Count": "1"} if params.get("with_header") else {}
 
 
 # --- building and seeding --------------------------------------------------------------------
