@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.cpu import CpuMeter, spent
 from bench.servers import Server
 from bench.wrk import Load, Wrk, WrkResult
 
@@ -31,6 +32,19 @@ class Stats:
     """All rounds of one variant, and their medians."""
 
     rounds: list[WrkResult] = field(default_factory=list)
+    # CPU seconds per process group of each round, when the scenario meters CPU (`bench.cpu`).
+    cpu_rounds: list[dict[str, float]] = field(default_factory=list)
+
+    def cpu_us_per_request(self) -> dict[str, float]:
+        """CPU µs per request of each process group, over all metered rounds."""
+        requests = sum(r.requests for r in self.rounds)
+        if not self.cpu_rounds or not requests:
+            return {}
+        groups = self.cpu_rounds[0].keys()
+        return {
+            group: round(1e6 * sum(r[group] for r in self.cpu_rounds) / requests, 1)
+            for group in groups
+        }
 
     @property
     def rps(self) -> float:
@@ -57,6 +71,7 @@ class Stats:
             },
             "non_2xx": self.non_2xx,
             "rounds": [r.as_dict() for r in self.rounds],
+            **({"cpu_us_per_request": self.cpu_us_per_request()} if self.cpu_rounds else {}),
         }
 
 
@@ -89,15 +104,21 @@ def interleave(
     rounds: int,
     seconds: float,
     warmup: float,
+    cpu: CpuMeter | None = None,
 ) -> dict[str, Stats]:
-    """Warm each variant once (discarded), then `rounds` interleaved measured rounds."""
+    """Warm each variant once (discarded), then `rounds` interleaved measured rounds (with the
+    CPU of each round metered when `cpu` is given)."""
     stats = {v.name: Stats() for v in variants}
     for variant in variants:
         run_once(variant, warmup)
     for round_no in range(1, rounds + 1):
         for variant in variants:
+            before = cpu.snapshot() if cpu else None
             result = run_once(variant, seconds)
+            after = cpu.snapshot() if cpu else None
             stats[variant.name].rounds.append(result)
+            if before is not None and after is not None:
+                stats[variant.name].cpu_rounds.append(spent(before, after))
             print(
                 f"  {scenario:<26} round {round_no}/{rounds} {variant.name:<22} "
                 f"{result.requests_per_sec:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  "

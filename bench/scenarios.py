@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.config import LIST_PATH, BenchConfig
+from bench.cpu import POSTGRESQL, WRK, CpuMeter
 from bench.measure import Stats, Variant, interleave
 from bench.seed import SeedInfo
 from bench.servers import Server
@@ -47,13 +48,16 @@ class Bench:
     wrk: Wrk  # pinned to the load core, all connections
     wrk_split: Wrk  # unpinned, half the connections: for two wrk processes at once
 
-    def measure(self, scenario: str, variants: Sequence[Variant]) -> dict[str, Stats]:
+    def measure(
+        self, scenario: str, variants: Sequence[Variant], cpu: CpuMeter | None = None
+    ) -> dict[str, Stats]:
         return interleave(
             scenario,
             variants,
             rounds=self.cfg.rounds,
             seconds=self.cfg.round_seconds,
             warmup=self.cfg.warmup_seconds,
+            cpu=cpu,
         )
 
     def first_page(self, *, pool: bool = False) -> Load:
@@ -225,19 +229,32 @@ def rate_limit_overhead(bench: Bench, off: Server, on: Server, *, backend: str) 
 
 def pg_scaling(bench: Bench, first: Server, second: Server) -> ScenarioResult:
     half = bench.first_page()
+    meter = CpuMeter({"server_1": first.pid, "server_2": second.pid})
     stats = bench.measure(
         "pg_scaling",
         [
             Variant("one_process", [(first, half), (first, half)], bench.wrk_split),
             Variant("two_processes", [(first, half), (second, half)], bench.wrk_split),
         ],
+        cpu=meter,
     )
+    one, two = stats["one_process"], stats["two_processes"]
+    figures: dict[str, float | None] = {"pg_scaling": _ratio(two.rps, one.rps)}
+    for variant, group_us in (("one", one.cpu_us_per_request()), ("two", two.cpu_us_per_request())):
+        servers = sum(us for group, us in group_us.items() if group.startswith("server_"))
+        if group_us:
+            figures[f"pg_{variant}_process_cpu_us_per_request_servers"] = round(servers, 1)
+            figures[f"pg_{variant}_process_cpu_us_per_request_postgresql"] = group_us[POSTGRESQL]
+            figures[f"pg_{variant}_process_cpu_us_per_request_wrk"] = group_us[WRK]
     return ScenarioResult(
         "pg_scaling",
         "List throughput of two server processes (pinned to cores 0 and 1) sharing one "
         "PostgreSQL / one process (core 0). Both variants use the same two unpinned wrk "
         f"processes ({bench.wrk_split.connections} connections each); on a 2-core machine wrk "
-        "and PostgreSQL share the cores with the servers, so 2.0 is out of reach by design.",
+        "and PostgreSQL share the cores with the servers, so 2.0 is out of reach by design. "
+        "CPU µs per request of each process group (servers, PostgreSQL, wrk) are metered from "
+        "/proc in every round: with two processes every core is busy, so the ratio is about "
+        "2 × servers(one) ÷ (servers(two) + postgresql + wrk).",
         stats,
-        {"pg_scaling": _ratio(stats["two_processes"].rps, stats["one_process"].rps)},
+        figures,
     )

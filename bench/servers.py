@@ -63,6 +63,13 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pid(self) -> int:
+        """The server's pid (`taskset` execs into it, so it is the Python process itself)."""
+        if self.process is None:
+            raise ServerError(f"{self.name} is not running")
+        return self.process.pid
+
+    @property
     def log_path(self) -> Path:
         return self.logdir / f"{self.name}.log"
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from server.db import session as session_module
 from server.db.session import begin_read, make_engine, read_only_options, session_factory
 
 
@@ -52,5 +53,58 @@ def test_write_in_read_only_unit_opens_a_transaction(url: str, finish: str) -> N
         with engine.connect() as conn:
             count = conn.execute(text("SELECT count(*) FROM notes")).scalar()
         assert count == (2 if finish == "commit" else 0)
+    finally:
+        engine.dispose()
+
+
+def _kill_other_backends(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+def test_idle_connection_killed_by_the_server_is_replaced(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pooled PostgreSQL connection that died while idle is pinged, dropped and reopened."""
+    monkeypatch.setattr(session_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        _kill_other_backends(pg_url)
+        with engine.connect() as conn:
+            after = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert after != before
+    finally:
+        engine.dispose()
+
+
+def test_recently_used_connection_is_not_pinged(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection checked in moments ago is handed out without a ping round trip."""
+    monkeypatch.setattr(session_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    engine = make_engine(pg_url)
+    pings: list[object] = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
+    try:
+        for _ in range(3):
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        assert pings == []
+        monkeypatch.setattr(session_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert len(pings) == 1
     finally:
         engine.dispose()
