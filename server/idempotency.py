@@ -444,7 +444,9 @@ class IdempotencyMiddleware:
             if turn is not None:
                 turn.release()
 
-    async def _claim(self, token_id: str, key: str, fp: str, *, in_request: bool) -> Any:
+    async def _claim(
+        self, token_id: str, key: str, fp: str, *, in_request: bool
+    ) -> ClaimSlot | Replay:
         """A ClaimSlot, or the Replay to answer with (raises Conflict)."""
         if not in_request:
             outcome = await anyio.to_thread.run_sync(self.store.claim, token_id, key, fp)

@@ -29,9 +29,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     pool_args = (
-        {"pool_size": SERVER_POOL_SIZE, "max_overflow": 10, "pool_use_lifo": True}
-        if pooled
-        else {}
+        {"pool_size": SERVER_POOL_SIZE, "max_overflow": 10, "pool_use_lifo": True} if pooled else {}
     )
     engine = create_engine(url, **pool_args, **kwargs)
     if engine.dialect.name == "postgresql":
