@@ -11,9 +11,9 @@ validation, as design §4 orders the checks) handles a POST whose operation decl
 2. It *claims* the key: a unique pending row `(token id, key)`. On PostgreSQL the claim is
    inserted and committed in its own short transaction, so other processes see it at once. On
    SQLite the request first waits for its write turn (`server.write_gate`) and the claim is
-   made inside the request's own transaction (`ClaimSlot.request_scope`): SQLite has one writer,
-   so a duplicate cannot run beside it anyway; it waits for its turn and then replays, and a
-   rollback takes the claim with it. On conflict:
+   made inside the request's own transaction (`ClaimSlot.request_scope`), so a rollback takes
+   the claim with it; the keys of requests running in this process are remembered, so a
+   duplicate still gets the 409 below instead of waiting its turn. On conflict:
    - same fingerprint, completed → the stored status/body/`Location` are replayed with
      `Idempotent-Replayed: true` (nothing runs, not even validation);
    - other fingerprint → 409 `conflict` (even if the new body is invalid);
@@ -43,7 +43,8 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -115,6 +116,16 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def reused_for_another_request() -> Conflict:
+    return Conflict("This Idempotency-Key was already used with a different request")
+
+
+def still_in_progress() -> Conflict:
+    return Conflict(
+        "A request with this Idempotency-Key is still in progress", headers={"Retry-After": "1"}
+    )
+
+
 def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -169,18 +180,13 @@ class IdempotencyStore:
         ).scalar_one()
         expired = row.expires_at <= now
         if not expired and row.fingerprint != fp:
-            raise Conflict(
-                "This Idempotency-Key was already used with a different request",
-            )
+            raise reused_for_another_request()
         if not expired and row.state == "completed":
             return Replay(
                 row.status_code or 200, row.response_body or b"", row.content_type, row.location
             )
         if not expired and row.lease_expires_at > now:
-            raise Conflict(
-                "A request with this Idempotency-Key is still in progress",
-                headers={"Retry-After": "1"},
-            )
+            raise still_in_progress()
         # Take over: the old attempt died (lease expired) or the record outlived its TTL.
         taken = _rowcount(
             session.execute(
@@ -205,10 +211,7 @@ class IdempotencyStore:
             )
         )
         if taken != 1:
-            raise Conflict(
-                "A request with this Idempotency-Key is still in progress",
-                headers={"Retry-After": "1"},
-            )
+            raise still_in_progress()
         return Claim(token_id, key, claim_id)
 
     def release(self, claim: Claim) -> None:
@@ -394,6 +397,8 @@ class IdempotencyMiddleware:
         self.runtime = runtime
         self.store = store_of(runtime)
         self.keyed = dict(keyed)
+        # SQLite: (token id, key) → fingerprint of the requests running in this process.
+        self._running: dict[tuple[str, str], str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -425,6 +430,35 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         fp = fingerprint("POST", scope["path"], body)
+        with self._in_flight(token_id, key, fp):
+            await self._run_claimed(scope, receive, send, token_id=token_id, key=key, fp=fp)
+
+    @contextmanager
+    def _in_flight(self, token_id: str, key: str, fp: str) -> Iterator[None]:
+        """SQLite: answer a duplicate of a request still running in this process with 409.
+
+        The claim of a running request is not committed on SQLite (it lives in the request's
+        transaction), so a duplicate would wait for the write turn and then replay. Design §6
+        wants 409 `conflict` + `Retry-After: 1` while the first request runs (and 409 for a
+        different request on the same key), so the keys in flight are remembered here, from
+        arrival until the request is settled. PostgreSQL sees the committed pending claim.
+        """
+        if not self.runtime.is_sqlite:
+            yield
+            return
+        ident = (token_id, key)
+        running = self._running.get(ident)
+        if running is not None:
+            raise still_in_progress() if running == fp else reused_for_another_request()
+        self._running[ident] = fp
+        try:
+            yield
+        finally:
+            del self._running[ident]
+
+    async def _run_claimed(
+        self, scope: Scope, receive: Receive, send: Send, *, token_id: str, key: str, fp: str
+    ) -> None:
         # SQLite: wait for this process's write turn (server.write_gate), then claim inside the
         # request's own transaction. PostgreSQL: a claim committed on its own.
         turn = await take_turn(self.runtime, scope)

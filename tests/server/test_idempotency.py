@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
@@ -224,3 +226,31 @@ def test_validation_failure_releases_the_claim(app: Any, client: TestClient, own
     assert post(client, owner, "k2", {"name": "a", "unknown": 1}).status_code == 422
     with runtime_of(app).sessions() as session:
         assert session.scalars(select(IdempotencyRecord)).all() == []
+
+
+def test_duplicate_of_a_running_request_is_409_then_replays(app: Any, owner: Seeded) -> None:
+    """While a POST runs, the same key gets 409 + Retry-After (another body: 409); then a replay."""
+    body = {"name": "slow", "sleep": 0.5}
+
+    async def scenario() -> tuple[Any, Any, Any, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            headers = {**owner.auth, "Idempotency-Key": "running"}
+            first = asyncio.create_task(client.post("/api/v1/widgets", headers=headers, json=body))
+            await asyncio.sleep(0.2)  # the first is inside its handler now
+            same = await client.post("/api/v1/widgets", headers=headers, json=body)
+            other = await client.post("/api/v1/widgets", headers=headers, json={"name": "x"})
+            done = await first
+            replay = await client.post("/api/v1/widgets", headers=headers, json=body)
+            return done, same, other, replay
+
+    done, same, other, replay = asyncio.run(scenario())
+    assert done.status_code == 201
+    assert same.status_code == 409
+    assert same.headers["retry-after"] == "1"
+    assert other.status_code == 409
+    assert "retry-after" not in other.headers
+    assert replay.status_code == 201
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.content == done.content
+    assert count_widgets(app, "slow") == 1
