@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import anyio.to_thread
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 
 from server.context import Actor, Runtime, current_runtime
 from server.db.models import ApiToken, Member, Organization
@@ -50,6 +50,8 @@ TOKEN_QUERY = (
     .join(Member.__table__, _mem.id == _tok.member_id)
     .join(Organization.__table__, _org.id == _tok.org_id)
 )
+# Built once with a bind parameter: the statement and its cache key are not rebuilt per request.
+TOKEN_BY_PREFIX = TOKEN_QUERY.where(_tok.prefix == bindparam("prefix"))
 
 
 def authenticate(runtime: Runtime, token: str) -> Actor:
@@ -59,7 +61,7 @@ def authenticate(runtime: Runtime, token: str) -> Actor:
         raise Unauthenticated("Malformed API token")
     # A pooled connection, read-only (no BEGIN/COMMIT: one statement is its own snapshot).
     with runtime.engine.connect().execution_options(**read_only_options(runtime.engine)) as conn:
-        row = conn.execute(TOKEN_QUERY.where(_tok.prefix == parsed.prefix)).first()
+        row = conn.execute(TOKEN_BY_PREFIX, {"prefix": parsed.prefix}).first()
     # Compare even when the prefix is unknown, so timing does not reveal valid prefixes.
     stored_hash = row.secret_hash if row else "0" * 64
     matches = secret_matches(parsed.secret, stored_hash)

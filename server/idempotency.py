@@ -52,7 +52,7 @@ from typing import Any, cast
 import anyio.to_thread
 import orjson
 from connexion.middleware.abstract import ROUTING_CONTEXT
-from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -126,8 +126,33 @@ def still_in_progress() -> Conflict:
     )
 
 
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _claim_insert(session: Session) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING claim_id` for the session's dialect, built once
+    with bind parameters (see `_COMPLETE_CLAIM`)."""
+    dialect = session.get_bind().dialect.name
+    stmt = _CLAIM_INSERTS.get(dialect)
+    if stmt is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            insert(RECORDS)
+            .values(
+                token_id=bindparam("b_token_id"),
+                key=bindparam("b_key"),
+                fingerprint=bindparam("b_fingerprint"),
+                claim_id=bindparam("b_claim_id"),
+                state="pending",
+                lease_expires_at=bindparam("b_lease_expires_at"),
+                created_at=bindparam("b_created_at"),
+                expires_at=bindparam("b_expires_at"),
+            )
+            .on_conflict_do_nothing(index_elements=["token_id", "key"])
+            .returning(RECORDS.c.claim_id)
+        )
+        _CLAIM_INSERTS[dialect] = stmt
+    return stmt
+
+
+_CLAIM_INSERTS: dict[str, Any] = {}
 
 
 class IdempotencyStore:
@@ -156,22 +181,16 @@ class IdempotencyStore:
         """
         claim_id = str(uuid.uuid4())
         now = utcnow()
-        stmt = (
-            _insert(session)(RECORDS)
-            .values(
-                token_id=token_id,
-                key=key,
-                fingerprint=fp,
-                claim_id=claim_id,
-                state="pending",
-                lease_expires_at=now + self.lease,
-                created_at=now,
-                expires_at=now + self.ttl,
-            )
-            .on_conflict_do_nothing(index_elements=["token_id", "key"])
-            .returning(RECORDS.c.claim_id)
-        )
-        if session.execute(stmt).first() is not None:
+        params = {
+            "b_token_id": token_id,
+            "b_key": key,
+            "b_fingerprint": fp,
+            "b_claim_id": claim_id,
+            "b_lease_expires_at": now + self.lease,
+            "b_created_at": now,
+            "b_expires_at": now + self.ttl,
+        }
+        if session.execute(_claim_insert(session), params).first() is not None:
             return Claim(token_id, key, claim_id)
         row = session.execute(
             select(IdempotencyRecord).where(
@@ -243,6 +262,26 @@ def _claim_filter(stmt: Any, claim: Claim) -> Any:
     )
 
 
+# Built once with bind parameters: constructing a statement (and its cache key, which walks every
+# value) per request is a visible share of an idempotent POST's CPU (yappi).
+_COMPLETE_CLAIM = (
+    update(RECORDS)
+    .where(
+        RECORDS.c.token_id == bindparam("b_token_id"),
+        RECORDS.c.key == bindparam("b_key"),
+        RECORDS.c.claim_id == bindparam("b_claim_id"),
+        RECORDS.c.state == "pending",
+    )
+    .values(
+        state="completed",
+        status_code=bindparam("b_status"),
+        response_body=bindparam("b_body"),
+        content_type=bindparam("b_content_type"),
+        location=bindparam("b_location"),
+    )
+)
+
+
 def record_response(
     session: Session,
     claim: Claim,
@@ -254,19 +293,16 @@ def record_response(
 ) -> None:
     """Store a 2xx response in the claimed row, inside `session`'s (uncommitted) transaction."""
     raw = body if isinstance(body, bytes) else orjson.dumps(body)
-    done = _rowcount(
-        session.execute(
-            _claim_filter(update(RECORDS), claim)
-            .where(RECORDS.c.state == "pending")
-            .values(
-                state="completed",
-                status_code=status,
-                response_body=raw,
-                content_type=content_type,
-                location=location,
-            )
-        )
-    )
+    params = {
+        "b_token_id": claim.token_id,
+        "b_key": claim.key,
+        "b_claim_id": claim.claim_id,
+        "b_status": status,
+        "b_body": raw,
+        "b_content_type": content_type,
+        "b_location": location,
+    }
+    done = _rowcount(session.execute(_COMPLETE_CLAIM, params))
     if done != 1:
         raise ClaimLost(f"idempotency claim {claim.key!r} was taken over")
 

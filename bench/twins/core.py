@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from server.db.models import ApiToken, Member, Organization, TimeEntry
 from server.db.session import make_engine
@@ -58,6 +58,8 @@ TOKEN_QUERY = (
     .join_from(ApiToken.__table__, Member.__table__, _mem.id == _tok.member_id)
     .join(Organization.__table__, _org.id == _tok.org_id)
 )
+# Prepared once with a bind parameter, as the real server does (server/auth.py).
+TOKEN_BY_PREFIX = TOKEN_QUERY.where(_tok.prefix == bindparam("prefix"))
 
 ENTRY_COLUMNS = (
     _te.id,
@@ -125,7 +127,7 @@ def authenticate(conn: Connection, authorization: str | None) -> Caller:
     parsed = parse_token(value.strip()) if scheme.lower() == "bearer" else None
     if parsed is None:
         raise Denied(401, "unauthenticated", "Missing or invalid API token")
-    row = conn.execute(TOKEN_QUERY.where(_tok.prefix == parsed.prefix)).first()
+    row = conn.execute(TOKEN_BY_PREFIX, {"prefix": parsed.prefix}).first()
     if (
         row is None
         or not secret_matches(parsed.secret, row.secret_hash)
