@@ -181,6 +181,7 @@ def _clients_and_projects(
                 "require_po_number": False,
                 "deleted_at": None,
                 "search_text": _search_text(name, contact, email),
+                "name_fold": search_fold(name),
                 "created_at": at,
                 "updated_at": at,
             }

@@ -136,6 +136,9 @@ class Client(TimestampMixin, SearchableMixin, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
+    # `name` folded in Python like search_text, for the `clientName` filter of other lists (SQL
+    # `lower()` folds only ASCII on SQLite); maintained with search_text.
+    name_fold: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     contact_name: Mapped[str | None] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(64))
@@ -156,6 +159,10 @@ class Client(TimestampMixin, SearchableMixin, Base):
     default_tax_rate: Mapped[Decimal | None] = mapped_column(Money)
     require_po_number: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    def refresh_search_text(self) -> None:
+        super().refresh_search_text()
+        self.name_fold = search_fold(self.name or "")
 
 
 class Project(TimestampMixin, SearchableMixin, Base):

@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import Client, Expense, Project
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.pagination import MAX_SEARCH, Filters, Page, PageRequest, like_pattern, paginate
+from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import require_manager_plus, start_write
 from server.services.serialize import Field, apply_changes, common, day, put_money, read_fields
 
@@ -158,15 +158,15 @@ def delete_expense(session: Session, actor: Actor, expense_id: str) -> None:
 
 
 def client_name_filter(stmt: Any, f: Filters, client_id_column: Any) -> Any:
-    """`clientName`: case-insensitive substring of the client's name, through a join."""
-    term = f.get("clientName")
-    if term is None or term == "":
+    """`clientName`: case-insensitive substring of the client's name, through a join.
+
+    Matched against `Client.name_fold` (folded in Python like search terms), so SQLite and
+    PostgreSQL agree on non-ASCII names.
+    """
+    if not f.get("clientName"):
         return stmt
-    if len(term) > MAX_SEARCH:
-        f.errors["clientName"] = f"must be at most {MAX_SEARCH} characters"
-        return stmt
-    named = func.lower(Client.name).like(like_pattern(term), escape="\\")
-    return stmt.join(Client, Client.id == client_id_column).where(named)
+    joined = stmt.join(Client, Client.id == client_id_column)
+    return f.search(joined, Client.name_fold, "clientName")
 
 
 def list_expenses(

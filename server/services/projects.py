@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from server.context import Actor
@@ -28,8 +28,9 @@ from server.db.models import (
     TimeEntry,
 )
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.pagination import MAX_SEARCH, Filters, Page, PageRequest, like_pattern, paginate
+from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import can_see_project, require_manager_plus, start_write
+from server.services.expenses import client_name_filter
 from server.services.serialize import (
     Field,
     apply_changes,
@@ -235,7 +236,7 @@ def list_projects(
         stmt = stmt.where(Project.id.in_(mine))
     stmt = filters.include_deleted(stmt, Project.deleted_at)
     stmt = filters.equals(stmt, Project.client_id, "clientId")
-    stmt = _client_name(stmt, filters)
+    stmt = client_name_filter(stmt, filters, Project.client_id)
     stmt = filters.enum(stmt, Project.status, "status", STATUSES)
     stmt = filters.range(stmt, Project.start_date, "startDate", dates=True)
     stmt = filters.range(stmt, Project.due_date, "dueDate", dates=True)
@@ -244,15 +245,3 @@ def list_projects(
     stmt = filters.search(stmt, Project.search_text)
     filters.raise_if_invalid()
     return paginate(session, stmt, request)
-
-
-def _client_name(stmt: Any, filters: Filters) -> Any:
-    """`clientName`: case-insensitive substring of the client's name, through a join."""
-    term = filters.get("clientName")
-    if term is None or term == "":
-        return stmt
-    if len(term) > MAX_SEARCH:
-        filters.errors["clientName"] = f"must be at most {MAX_SEARCH} characters"
-        return stmt
-    named = func.lower(Client.name).like(like_pattern(term), escape="\\")
-    return stmt.join(Client, Client.id == Project.client_id).where(named)

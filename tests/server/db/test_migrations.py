@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 import server.db.all_models  # noqa: F401  (registers every table)
 from server.db.base import Base
@@ -46,3 +46,30 @@ def test_postgres_migrations_match_models(pg_url: str) -> None:
     """Upgrading an empty PostgreSQL database to head leaves no difference from the models."""
     upgrade(pg_url)
     assert _schema_drift(pg_url) == []
+
+
+def test_client_name_fold_is_backfilled(tmp_path: Path) -> None:
+    """Upgrading a 0001 database fills clients.name_fold from the existing names."""
+    url = f"sqlite:///{tmp_path}/db.sqlite"
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO organizations (id, name, plan, subscription_status, "
+                     "default_currency, invoice_prefix, next_invoice_number, created_at, "
+                     "updated_at) VALUES ('o1', 'Org', 'studio', 'active', 'EUR', 'INV-', 1, "
+                     "'2026-01-01', '2026-01-01')")
+            )  # fmt: skip
+            conn.execute(
+                text("INSERT INTO clients (id, org_id, name, currency, search_text, "
+                     "default_payment_terms, require_po_number, created_at, updated_at) "
+                     "VALUES ('c1', 'o1', 'École MÜLLER', 'EUR', '', 'NET_30', 0, "
+                     "'2026-01-01', '2026-01-01')")
+            )  # fmt: skip
+        upgrade(url)
+        with engine.connect() as conn:
+            folded = conn.execute(text("SELECT name_fold FROM clients WHERE id = 'c1'")).scalar()
+        assert folded == "école müller"
+    finally:
+        engine.dispose()

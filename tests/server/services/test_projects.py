@@ -168,6 +168,23 @@ def test_list_filters_and_status_sort(world: World, db: Session) -> None:
         _names(db, world, status="open")
 
 
+def test_client_name_filter_folds_non_ascii_alike_on_both_databases(
+    world: World, db: Session
+) -> None:
+    """clientName matches accented and Greek names case-insensitively, on SQLite as on PG."""
+    world.project(world.client(name="École Müller"), name="fr")
+    world.project(world.client(name="ΑΘΗΝΑ Studio"), name="gr")
+    plain = world.client(name="Plain")
+    world.project(plain, name="plain")
+    assert _names(db, world, clientName="école") == ["fr"]
+    assert _names(db, world, clientName="MÜLLER") == ["fr"]
+    assert _names(db, world, clientName="αθηνα") == ["gr"]
+    plain.name = "Ærø Rejser"  # a renamed client is found by its new name
+    db.commit()
+    assert _names(db, world, clientName="ærø") == ["plain"]
+    assert _names(db, world, clientName="plain") == []
+
+
 def test_status_pagination_stable(world: World, db: Session) -> None:
     """Paging by status while rows are inserted and deleted never repeats or skips a row."""
     client = world.client()
