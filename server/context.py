@@ -2,7 +2,7 @@
 
 Session lifecycle — what handler authors need to know
 -----------------------------------------------------
-Every API request gets one `RequestScope`, created by `server.idempotency.UnitOfWorkMiddleware`
+Every API request gets one `RequestScope`, created by `server.idempotency.RequestTransactionMiddleware`
 and carried in a context variable, so `current_session()` works in sync handlers (connexion runs
 them in a worker thread with a copy of the context) and in async ones.
 
