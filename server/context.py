@@ -2,9 +2,10 @@
 
 Session lifecycle — what handler authors need to know
 -----------------------------------------------------
-Every API request gets one `RequestScope`, created by `server.idempotency.RequestTransactionMiddleware`
-and carried in a context variable, so `current_session()` works in sync handlers (connexion runs
-them in a worker thread with a copy of the context) and in async ones.
+Every API request gets one `RequestScope`, created by
+`server.idempotency.RequestTransactionMiddleware` and carried in a context variable, so
+`current_session()` works in sync handlers (connexion runs them in a worker thread with a copy
+of the context) and in async ones.
 
 - The SQLAlchemy `Session` is created lazily on the first `current_session()` call.
 - **Handlers never commit.** After the handler returns, and *before the first byte of the
