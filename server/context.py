@@ -36,11 +36,12 @@ Outside HTTP (CLI, tests, background work) open a scope explicitly::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import anyio.to_thread
 from connexion.context import context
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from server.settings import Settings
 
 T = TypeVar("T")
+P = ParamSpec("P")
 OWNER, ADMIN, MANAGER, MEMBER = "OWNER", "ADMIN", "MANAGER", "MEMBER"
 MANAGER_PLUS = frozenset({OWNER, ADMIN, MANAGER})
 ADMIN_PLUS = frozenset({OWNER, ADMIN})
@@ -243,6 +245,20 @@ async def run_write(fn: Callable[..., T], *args: Any) -> T:
     if current_runtime().is_sqlite and current_scope().holds_write_lock:
         return fn(*args)
     return await anyio.to_thread.run_sync(fn, *args)
+
+
+def short_write(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """Decorate a sync handler that writes a few rows so its body runs through `run_write`.
+
+    The wrapper keeps the handler's signature (`functools.wraps`), which connexion reads to
+    pass parameters; being a coroutine function, it is awaited on the event loop.
+    """
+
+    @functools.wraps(handler)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await run_write(functools.partial(handler, *args, **kwargs))
+
+    return run
 
 
 def current_actor() -> Actor:

@@ -62,13 +62,13 @@ from server.context import RequestScope, Runtime, bind_scope, unbind_scope
 from server.db.base import utcnow
 from server.db.infra import IdempotencyRecord
 from server.errors import (
-    BadRequest,
     Conflict,
     ValidationFailed,
     error_body,
     error_headers,
     request_id_of,
 )
+from server.jsonbody import decode_request_json
 from server.ratelimit import limiter_of
 from server.write_gate import take_turn, turn_in
 
@@ -407,17 +407,7 @@ def _check_json_body(scope: Scope, body: bytes) -> None:
     media, _, params = content_type.partition(";")
     if not media.strip().endswith("json"):
         return
-    charset = params.partition("charset=")[2].strip().strip('"')
-    if charset and charset.replace("_", "-") not in ("utf-8", "utf8"):
-        raise BadRequest("JSON bodies must be UTF-8 encoded")
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest("The request body is not valid UTF-8") from None
-    try:
-        orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"Malformed JSON: {exc}") from None
+    decode_request_json(body, params.partition("charset=")[2].strip().strip('"'))
 
 
 class IdempotencyMiddleware:

@@ -27,7 +27,8 @@ from connexion.validators.json import JSONResponseBodyValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError, validators
 from starlette.types import Receive, Scope
 
-from server.errors import BadRequest, ValidationFailed
+from server.errors import ValidationFailed
+from server.jsonbody import decode_request_json
 
 log = logging.getLogger("hoursmith.validation")
 
@@ -190,16 +191,7 @@ class FieldsJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
         raw = b"".join([chunk async for chunk in stream])
         if not raw:
             return None
-        if self._encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            raise BadRequest("JSON bodies must be UTF-8 encoded")
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadRequest("The request body is not valid UTF-8") from None
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise BadRequest(f"Malformed JSON: {exc}") from None
+        return decode_request_json(raw, self._encoding)
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None and not self._nullable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.context import current_actor, current_session, run_write
+from server.context import current_actor, current_session, short_write
 from server.services import clients as svc
 from server.services.serialize import (
     Handled,
@@ -24,11 +24,8 @@ def list_clients(**kwargs: Any) -> Handled:
     return page(items, result.next_cursor, result.limit), 200, {}
 
 
-async def create_client(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
-    return await run_write(_create_client, body)
-
-
-def _create_client(body: dict[str, Any] | None) -> Handled:
+@short_write
+def create_client(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
     actor = current_actor()
     row = svc.create_client(current_session(), actor, body)
     return created(svc.client_out(row, actor), "clients")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.context import current_actor, current_session, run_write
+from server.context import current_actor, current_session, short_write
 from server.services import expenses as svc
 from server.services.serialize import (
     Handled,
@@ -24,11 +24,8 @@ def list_expenses(**kwargs: Any) -> Handled:
     return page(items, result.next_cursor, result.limit), 200, {}
 
 
-async def create_expense(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
-    return await run_write(_create_expense, body)
-
-
-def _create_expense(body: dict[str, Any] | None) -> Handled:
+@short_write
+def create_expense(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
     actor = current_actor()
     row = svc.create_expense(current_session(), actor, body)
     return created(svc.expense_out(row, actor), "expenses")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.context import current_actor, current_session, run_write
+from server.context import current_actor, current_session, short_write
 from server.services import projects as svc
 from server.services.serialize import (
     Handled,
@@ -25,11 +25,8 @@ def list_projects(**kwargs: Any) -> Handled:
     return page(items, result.next_cursor, result.limit), 200, {}
 
 
-async def create_project(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
-    return await run_write(_create_project, body)
-
-
-def _create_project(body: dict[str, Any] | None) -> Handled:
+@short_write
+def create_project(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
     actor = current_actor()
     row = svc.create_project(current_session(), actor, body)
     return created(svc.project_out(row, actor), "projects")

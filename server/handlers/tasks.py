@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.context import current_actor, current_session, run_write
+from server.context import current_actor, current_session, short_write
 from server.db.models import Task
 from server.services import tasks as svc
 from server.services.serialize import (
@@ -34,11 +34,8 @@ def list_tasks(**kwargs: Any) -> Handled:
     return page(items, result.next_cursor, result.limit), 200, {}
 
 
-async def create_task(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
-    return await run_write(_create_task, body)
-
-
-def _create_task(body: dict[str, Any] | None) -> Handled:
+@short_write
+def create_task(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
     session = current_session()
     row = svc.create_task(session, current_actor(), body)
     return created(_one(session, row), "tasks")

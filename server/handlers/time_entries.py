@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.context import current_actor, current_session, run_read, run_write
+from server.context import current_actor, current_session, run_read, short_write
 from server.services import time_entries as svc
 from server.services.serialize import (
     Handled,
@@ -33,11 +33,8 @@ def _list_time_entries(params: dict[str, Any]) -> Handled:
     return page(items, result.next_cursor, result.limit), 200, {}
 
 
-async def create_time_entry(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
-    return await run_write(_create_time_entry, body)
-
-
-def _create_time_entry(body: dict[str, Any] | None) -> Handled:
+@short_write
+def create_time_entry(body: dict[str, Any] | None = None, **_kwargs: Any) -> Handled:
     row = svc.create_time_entry(current_session(), current_actor(), body)
     return created(svc.time_entry_out(row), "time-entries")
 

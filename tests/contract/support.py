@@ -17,9 +17,10 @@ import shutil
 import sqlite3
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -152,6 +153,7 @@ def restore_seeded_state(env: ContractEnv) -> None:
     _copy_database(env.snapshot, env.database)
 
 
+T = TypeVar("T")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -178,6 +180,19 @@ def use_seeded_references(context: Any, case: Any, kwargs: dict[str, Any]) -> No
         body["assigneeIds"] = [env.member_user_id]
 
 
+def stored_patch(case: Any, targets: Mapping[str, T]) -> tuple[Any, dict[str, Any], T, str] | None:
+    """`(env, body, target, record id)` for an in-process PATCH of one of `targets`' paths with a
+    JSON object body and a well-formed id; None for every other case (left alone)."""
+    env = contract_env.cache_info().currsize and contract_env()
+    target = targets.get(case.operation.path)
+    if not env or target is None or case.method.upper() != "PATCH":
+        return None
+    body, record_id = case.body, (case.path_parameters or {}).get("id")
+    if not isinstance(body, dict) or not isinstance(record_id, str) or not UUID.match(record_id):
+        return None
+    return env, body, target, record_id
+
+
 # PATCH targets whose date order also involves the stored record: model, later date fields.
 DATED_RECORDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "/projects/{id}": (Project, ("dueDate",)),
@@ -195,13 +210,10 @@ def order_dates_with_the_stored_record(context: Any, case: Any, kwargs: dict[str
     `startDate` is set to the earliest resulting later date if the merge would break the
     order. Only bodies whose sent dates are all well-formed (or null) are touched.
     """
-    env = contract_env.cache_info().currsize and contract_env()
-    target = DATED_RECORDS.get(case.operation.path)
-    if not env or target is None or case.method.upper() != "PATCH":
+    patch = stored_patch(case, DATED_RECORDS)
+    if patch is None:
         return
-    body, record_id = case.body, (case.path_parameters or {}).get("id")
-    if not isinstance(body, dict) or not isinstance(record_id, str) or not UUID.match(record_id):
-        return
+    env, body, target, record_id = patch
     names = ("startDate", *target[1])
     if any(body.get(n) is not None and not is_date(body[n]) for n in names):
         return
@@ -232,14 +244,12 @@ def keep_project_rules_with_the_stored_record(
     ("not both budgets", "a fixed fee exactly when FIXED"). The value that comes from the
     stored record is adjusted: the stored budget is cleared, or `rateType` follows the fee.
     """
-    env = contract_env.cache_info().currsize and contract_env()
-    if not env or case.operation.path != "/projects/{id}" or case.method.upper() != "PATCH":
+    patch = stored_patch(case, {"/projects/{id}": Project})
+    if patch is None:
         return
-    body, record_id = case.body, (case.path_parameters or {}).get("id")
-    if not isinstance(body, dict) or not isinstance(record_id, str) or not UUID.match(record_id):
-        return
+    env, body, model, record_id = patch
     with runtime_of(env.app).sessions() as session:
-        row = session.get(Project, record_id)
+        row = session.get(model, record_id)
         if row is None:
             return
         stored = {
@@ -275,16 +285,14 @@ def stop_the_stored_timer_with_a_duration(context: Any, case: Any, kwargs: dict[
     stored entry runs and the body sets `durationSeconds` or `duration` without `running`,
     `running: false` is added. Bodies that already send `running` are left alone.
     """
-    env = contract_env.cache_info().currsize and contract_env()
-    if not env or case.operation.path != "/time-entries/{id}" or case.method.upper() != "PATCH":
+    patch = stored_patch(case, {"/time-entries/{id}": TimeEntry})
+    if patch is None:
         return
-    body, record_id = case.body, (case.path_parameters or {}).get("id")
-    if not isinstance(body, dict) or not isinstance(record_id, str) or not UUID.match(record_id):
-        return
+    env, body, model, record_id = patch
     if "running" in body or not ({"durationSeconds", "duration"} & body.keys()):
         return
     with runtime_of(env.app).sessions() as session:
-        row = session.get(TimeEntry, record_id)
+        row = session.get(model, record_id)
         if row is None or not row.is_running:
             return
     body["running"] = False
@@ -302,14 +310,10 @@ def keep_references_within_the_stored_record(
     reference that the body does not move is re-pointed at a record of the stored parent (or
     cleared when the parent has none).
     """
-    env = contract_env.cache_info().currsize and contract_env()
-    if not env or case.method.upper() != "PATCH" or not isinstance(case.body, dict):
+    patch = stored_patch(case, {"/time-entries/{id}": TimeEntry, "/expenses/{id}": Expense})
+    if patch is None:
         return
-    target = {"/time-entries/{id}": TimeEntry, "/expenses/{id}": Expense}.get(case.operation.path)
-    record_id = (case.path_parameters or {}).get("id")
-    if target is None or not isinstance(record_id, str) or not UUID.match(record_id):
-        return
-    body = case.body
+    env, body, target, record_id = patch
     with runtime_of(env.app).sessions() as session:
         row = session.get(target, record_id)
         if row is None:

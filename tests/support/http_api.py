@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from starlette.testclient import TestClient
 
 from server.db import models as M
 from server.validators import oas30_to_jsonschema
-from tests.support.world import World
+from tests.support.world import World, empty_invoice
 
 
 class Api:
@@ -85,20 +84,7 @@ def conforms(body: Any, schema_name: str) -> None:
 
 def make_invoice(api: Api, project: M.Project) -> M.Invoice:
     """An empty invoice of the project's client, to lock records onto."""
-    row = M.Invoice(
-        org_id=api.world.org.id,
-        client_id=project.client_id,
-        number=f"T-{project.id[:8]}",
-        subtotal=0,
-        discount_amount=0,
-        tax_rate=0,
-        total=0,
-        amount_paid=0,
-        currency="EUR",
-        bill_to_name="N",
-        issue_date=date(2026, 3, 5),
-        due_date=date(2026, 4, 5),
-    )
+    row = empty_invoice(api.world.org.id, project.client_id, f"T-{project.id[:8]}")
     api.world.s.add(row)
     api.world.s.commit()
     return row

@@ -13,6 +13,23 @@ from server.db import models as M
 CURSOR_KEY = b"services-test-cursor-key"
 
 
+def empty_invoice(org_id: str, client_id: str, number: str, **kw: Any) -> M.Invoice:
+    """An unsaved EUR invoice with zero totals (to lock records onto or guard a delete)."""
+    values: dict[str, Any] = {
+        "subtotal": 0,
+        "discount_amount": 0,
+        "tax_rate": 0,
+        "total": 0,
+        "amount_paid": 0,
+        "currency": "EUR",
+        "bill_to_name": "N",
+        "issue_date": date(2026, 3, 5),
+        "due_date": date(2026, 4, 5),
+        **kw,
+    }
+    return M.Invoice(org_id=org_id, client_id=client_id, number=number, **values)
+
+
 class World:
     """One workspace with a member per role (plus a second Member) and builders for records."""
 

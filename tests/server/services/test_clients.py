@@ -13,7 +13,7 @@ from server.db import models as M
 from server.db.base import utcnow
 from server.errors import BadRequest, Conflict, ForbiddenScope, NotFound, ValidationFailed
 from server.services import clients as svc
-from tests.support.world import CURSOR_KEY, World
+from tests.support.world import CURSOR_KEY, World, empty_invoice
 
 
 def _list(db: Session, world: World, **params: Any) -> tuple[list[str], str | None]:
@@ -135,16 +135,10 @@ def test_delete_guarded_by_invoice(world: World, db: Session) -> None:
     """A client with an invoice cannot be deleted."""
     client = world.client()
     db.add(
-        M.Invoice(
-            org_id=world.org.id,
-            client_id=client.id,
-            number="INV-1",
-            subtotal=Decimal(0),
-            discount_amount=Decimal(0),
-            tax_rate=Decimal(0),
-            total=Decimal(0),
-            amount_paid=Decimal(0),
-            currency="EUR",
+        empty_invoice(
+            world.org.id,
+            client.id,
+            "INV-1",
             bill_to_name="Northwind",
             issue_date=date(2026, 3, 1),
             due_date=date(2026, 3, 31),

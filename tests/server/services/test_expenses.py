@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +13,7 @@ from server.db import models as M
 from server.db.base import utcnow
 from server.errors import ApiError
 from server.services import expenses as svc
+from tests.support.world import empty_invoice
 
 KEY = b"test-cursor-key"
 
@@ -162,22 +162,7 @@ def test_other_orgs_expense_is_not_found(world: World) -> None:
 def test_locked_expense_is_conflict(world: World) -> None:
     """An invoiced expense cannot be updated or deleted (409)."""
     row = world.create()
-    invoice = world.add(
-        M.Invoice(
-            org_id=world.org.id,
-            client_id=world.eur.id,
-            number="INV-1",
-            subtotal=0,
-            discount_amount=0,
-            tax_rate=0,
-            total=0,
-            amount_paid=0,
-            currency="EUR",
-            bill_to_name="N",
-            issue_date=date(2026, 3, 5),
-            due_date=date(2026, 4, 5),
-        )
-    )
+    invoice = world.add(empty_invoice(world.org.id, world.eur.id, "INV-1"))
     row.invoice_id = invoice.id
     world.s.flush()
     for call in (

@@ -14,6 +14,7 @@ from server.db.base import utcnow
 from server.errors import ApiError
 from server.pagination import Page
 from server.services import time_entries as svc
+from tests.support.world import empty_invoice
 
 KEY = b"test-cursor-key"
 
@@ -316,20 +317,7 @@ def test_member_sees_only_its_own_uninvoiced_entries(world: World) -> None:
 
 
 def _lock(world: World, row: M.TimeEntry) -> None:
-    invoice = M.Invoice(
-        org_id=world.org.id,
-        client_id=world.client.id,
-        number=f"INV-{row.id[:6]}",
-        subtotal=0,
-        discount_amount=0,
-        tax_rate=0,
-        total=0,
-        amount_paid=0,
-        currency="EUR",
-        bill_to_name="N",
-        issue_date=date(2026, 3, 5),
-        due_date=date(2026, 4, 5),
-    )
+    invoice = empty_invoice(world.org.id, world.client.id, f"INV-{row.id[:6]}")
     world.s.add(invoice)
     world.s.flush()
     row.invoice_id = invoice.id
