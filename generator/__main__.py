@@ -1,4 +1,6 @@
-"""`python -m generator lint|generate|check|refresh-golden` (the Makefile targets call these).
+"""`python -m generator lint|generate|check|refresh-golden|compat|release|changelog`.
+
+The Makefile targets call these.
 
 Every failure (missing file, bad YAML, invalid spec, lint findings, stale output) ends with a
 readable message on stderr and a non-zero exit status, never a traceback.
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.build import LintFailed, build, write
+from generator.compat.commands import add_commands
 from generator.lint import RULES, lint
 from generator.load import Document, LoadError, load
 from generator.mcp import GeneratorError
@@ -25,6 +28,8 @@ from generator.stubs import ensure_stubs
 SPEC = ROOT / "openapi" / "api-v1.yaml"
 OUT = ROOT / "server" / "generated"
 HANDLERS = ROOT / "server" / "handlers"
+RELEASES = ROOT / "openapi" / "releases"
+COMPAT_IGNORE = ROOT / "openapi" / "compat-ignore.yaml"
 GOLDEN_SPEC = ROOT / "tests" / "generator" / "fixtures" / "mini.yaml"
 GOLDEN_OUT = ROOT / "tests" / "generator" / "golden"
 
@@ -131,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("--no-stubs", action="store_true", help="skip handler stubs")
     golden = sub.add_parser("refresh-golden", help="rewrite tests/generator/golden/")
     golden.set_defaults(func=cmd_refresh_golden)
+    add_commands(sub, SPEC, RELEASES, COMPAT_IGNORE)
     return main
 
 
@@ -138,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; map every expected failure to a message and exit status 1."""
     args = parser().parse_args(argv)
     try:
+        if getattr(args, "compat", False):
+            return int(args.func(args, _display))
         return int(args.func(args))
     except LoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
