@@ -18,6 +18,7 @@ from generator.mcp import generate_mcp_tools
 from generator.models import generate_models
 from generator.render import header, render, source_name
 from generator.routes import generate_routes
+from generator.webhooks import generate_webhook_events
 
 
 class LintFailed(Exception):
@@ -70,6 +71,7 @@ def build(doc: Document) -> dict[str, str]:
         "models.py": generate_models(doc.data, top),
         "routes.py": generate_routes(doc.data, top),
         "mcp_tools.py": generate_mcp_tools(doc.data, top),
+        "webhook_events.py": generate_webhook_events(doc.data, top),
     }
 
 
