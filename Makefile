@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -55,7 +56,7 @@ pytest: install browser
 test: lint lint-spec check-compat check-generated pytest
 
 serve: install
-	$(BIN)/python -m server.devserve
+	$(BIN)/python -m server.cli.devserve
 
 contract: install
 	HOURSMITH_CONTRACT_EXAMPLES=200 $(BIN)/pytest tests/contract -p no:cacheprovider

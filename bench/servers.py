@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bench.config import REPO_ROOT
 
-# The real server's factory (see server/asgi.py) and the twins'.
-REAL_APP = "server.asgi:create"
+# The real server's factory (see server/http/asgi.py) and the twins'.
+REAL_APP = "server.http.asgi:create"
 FASTAPI_APP = "bench.twins.fastapi_app:create"
 STARLETTE_APP = "bench.twins.starlette_app:create"
 

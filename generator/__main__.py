@@ -18,11 +18,12 @@ from pathlib import Path
 
 from generator.build import LintFailed, build, write
 from generator.compat.commands import add_commands
-from generator.lint import RULES, lint
+from generator.lint import lint
 from generator.load import Document, LoadError, load
 from generator.mcp import GeneratorError
 from generator.render import ROOT
 from generator.routes import route_table
+from generator.ruleset import RULES
 from generator.stubs import ensure_stubs
 
 SPEC = ROOT / "openapi" / "api-v1.yaml"

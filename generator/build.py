@@ -12,12 +12,13 @@ from typing import Any
 import yaml
 
 from generator.downgrade import downgrade
-from generator.lint import Finding, lint
+from generator.lint import lint
 from generator.load import Document
 from generator.mcp import generate_mcp_tools
 from generator.models import generate_models
 from generator.render import header, render, source_name
 from generator.routes import generate_routes
+from generator.ruleset import Finding
 from generator.webhooks import generate_webhook_events
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.walk import SCHEMA_LIST, SCHEMA_MAP, SCHEMA_ONE, schema_roots
 
-BEARER_INFO_FUNC = "server.auth.bearer_info"
+BEARER_INFO_FUNC = "server.http.auth.bearer_info"
 
 
 def _is_null_branch(schema: Any) -> bool:

@@ -7,52 +7,12 @@ Rules live in `generator/rules/`, one module per theme; this module only runs th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import generator.rules  # noqa: F401 - registers the rules
 from generator.load import Document, JsonPath, LoadError
-
-Hit = tuple[JsonPath, str]
-Check = Callable[[Document], Iterable[Hit]]
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem: where it is (file, line, node path), which rule and what is wrong."""
-
-    file: str
-    line: int
-    rule: str
-    message: str
-    where: JsonPath = ()
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.rule} {self.message}"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A house rule: stable id, the reason it exists, and the check that finds violations."""
-
-    id: str
-    reason: str
-    check: Check
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(rule_id: str, reason: str) -> Callable[[Check], Check]:
-    """Register a check under a stable id; ids are never reused or renumbered."""
-
-    def register(check: Check) -> Check:
-        if rule_id in RULES:
-            raise ValueError(f"duplicate rule id {rule_id}")
-        RULES[rule_id] = Rule(rule_id, reason, check)
-        return check
-
-    return register
+from generator.ruleset import RULES, Finding, Hit, Rule
 
 
 def _no_hits(_: Document) -> list[Hit]:
@@ -100,7 +60,6 @@ def _finding(doc: Document, rule: Rule, where: JsonPath, message: str) -> Findin
 
 def run_rules(doc: Document, only: Iterable[str] | None = None) -> list[Finding]:
     """Run the house rules (all, or those in `only`) on a spec-valid document."""
-    import generator.rules  # noqa: F401, PLC0415 - registers the rules on first use
 
     selected = set(only) if only is not None else None
     found: set[Finding] = set()

@@ -1,7 +1,7 @@
 """The pinned Scalar API reference bundle, its provenance files and the page template.
 
 The bundle is vendored (not fetched from a CDN) so the reference works offline, in CI and in
-air-gapped installs; ``server.docs`` serves it and refuses to start if it was altered.
+air-gapped installs; ``server.http.docs`` serves it and refuses to start if it was altered.
 """
 
 from pathlib import Path

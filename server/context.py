@@ -3,7 +3,7 @@
 Session lifecycle — what handler authors need to know
 -----------------------------------------------------
 Every API request gets one `RequestScope`, created by
-`server.idempotency.RequestTransactionMiddleware` and carried in a context variable, so
+`server.http.transaction.RequestTransactionMiddleware` and carried in a context variable, so
 `current_session()` works in sync handlers (connexion runs them in a worker thread with a copy
 of the context) and in async ones.
 
@@ -22,7 +22,7 @@ of the context) and in async ones.
   Safe-method requests (GET/HEAD/OPTIONS) are read-only scopes: their statements run without an
   explicit `BEGIN` (autocommit), each one consistent on its own — the per-statement guarantee
   READ COMMITTED gives on PostgreSQL (`server.db.session.begin_read` explains why that is safe).
-- On SQLite, write requests of one process take turns (`server.write_gate`) instead of
+- On SQLite, write requests of one process take turns (`server.db.write_gate`) instead of
   queueing inside SQLite's lock.
 
 Outside HTTP (CLI, tests, background work) open a scope explicitly::
@@ -31,7 +31,7 @@ Outside HTTP (CLI, tests, background work) open a scope explicitly::
         create_client(scope.session, actor, payload)
         scope.commit()
 
-`current_actor()` returns the `Actor` that `server.auth.bearer_info` resolved from the token.
+`current_actor()` returns the `Actor` that `server.http.auth.bearer_info` resolved from the token.
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ async def run_write(fn: Callable[..., T], *args: Any) -> T:
     holds the write lock, else in a worker thread.
 
     An idempotent POST on SQLite claims its key inside its own transaction during its write turn
-    (`server.write_gate`), so its handler can no longer wait on a lock: its work is CPU-bound
+    (`server.db.write_gate`), so its handler can no longer wait on a lock: its work is CPU-bound
     and the hop to a thread and back only adds latency. Use it for handlers that touch a few
     rows; a write that may scan stays a plain (threaded) handler. PostgreSQL always hops
     (network I/O).
@@ -262,7 +262,7 @@ def short_write(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
 
 
 def current_actor() -> Actor:
-    """The Actor that `server.auth.bearer_info` put in connexion's `context["token_info"]`."""
+    """The Actor that `server.http.auth.bearer_info` put in connexion's `context["token_info"]`."""
     try:
         actor = context["token_info"]["actor"]
     except (LookupError, RuntimeError, TypeError) as exc:

@@ -7,10 +7,11 @@ and takes no shortcut the real server could not take:
   and removed members (401), and check the plan (402) — on every request, nothing cached;
 - data: the keyset query on `time_entries` ordered by (created_at DESC, id DESC) through the
   `ix_time_entries_org_created` index, `limit + 1` rows to know whether a next page exists; the
-  seek predicate and ORDER BY come from `server.pagination.PageRequest` itself, so the twins'
-  SQL changes whenever the server's does;
+  seek predicate and ORDER BY come from `server.services.pagination.PageRequest` itself, so the
+  twins' SQL changes whenever the server's does;
 - output: the same camelCase fields and formats (`server.formats`) and the same signed cursor
-  (`server.pagination.encode_cursor`/`decode_cursor`), so `pagination.nextCursor` costs the same.
+  (`server.services.pagination.encode_cursor`/`decode_cursor`), so `pagination.nextCursor` costs
+  the same.
 
 It is written with SQLAlchemy Core (rows, not ORM objects): that is a legitimate choice the real
 server could make too, and the bench report says so.
@@ -29,7 +30,7 @@ from server.db.models import ApiToken, Member, Organization, TimeEntry
 from server.db.session import make_engine
 from server.errors import ApiError
 from server.formats import format_date, format_instant
-from server.pagination import PageRequest, decode_cursor, encode_cursor
+from server.services.pagination import PageRequest, decode_cursor, encode_cursor
 from server.tokens import parse_token, secret_matches
 
 RESOURCE = "time-entries"
@@ -58,7 +59,7 @@ TOKEN_QUERY = (
     .join_from(ApiToken.__table__, Member.__table__, _mem.id == _tok.member_id)
     .join(Organization.__table__, _org.id == _tok.org_id)
 )
-# Prepared once with a bind parameter, as the real server does (server/auth.py).
+# Prepared once with a bind parameter, as the real server does (server/http/auth.py).
 TOKEN_BY_PREFIX = TOKEN_QUERY.where(_tok.prefix == bindparam("prefix"))
 
 ENTRY_COLUMNS = (

@@ -1,4 +1,4 @@
-"""House rules, registered with `generator.lint.rule` on import; one module per theme."""
+"""House rules, registered with `generator.ruleset.rule` on import; one module per theme."""
 
 from generator.rules import naming, operations, schemas
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint import Hit, rule
 from generator.load import Document, JsonPath
+from generator.ruleset import Hit, rule
 from generator.walk import Operation, deref, operations
 
 PARAM_REF = "#/components/parameters/"

@@ -14,8 +14,8 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from generator.lint import Hit, rule
 from generator.load import Document, JsonPath, to_pointer
+from generator.ruleset import Hit, rule
 from generator.walk import deref, operations, request_refs, schema_roots, subschemas
 
 DOC_URI = "urn:hoursmith:openapi"

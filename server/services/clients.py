@@ -18,8 +18,9 @@ from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import Client, Expense, Invoice, Organization, Project, TimeEntry
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import require_manager_plus, start_write
+from server.services.filters import Filters
+from server.services.pagination import Page, PageRequest, paginate
 from server.services.serialize import (
     Field,
     apply_changes,

@@ -18,10 +18,11 @@ from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import Invoice, InvoiceLine
 from server.errors import NotFound
-from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import require_manager_plus
 from server.services.expenses import client_name_filter
+from server.services.filters import Filters
 from server.services.invoicing import invoice_lines
+from server.services.pagination import Page, PageRequest, paginate
 from server.services.serialize import common, day, dec, instant, put_money
 
 STATUSES = ("DRAFT", "SENT", "PAID", "CANCELLED")

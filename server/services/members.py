@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from server.context import ADMIN, MANAGER, MEMBER, OWNER, Actor
 from server.db.models import Member
 from server.errors import NotFound
-from server.pagination import Filters, Page, PageRequest, paginate
+from server.services.filters import Filters
+from server.services.pagination import Page, PageRequest, paginate
 from server.services.serialize import common, entities, rank, ranked
 
 ROLES = (OWNER, ADMIN, MANAGER, MEMBER)

@@ -28,9 +28,10 @@ from server.db.models import (
     TimeEntry,
 )
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import can_see_project, require_manager_plus, start_write
 from server.services.expenses import client_name_filter
+from server.services.filters import Filters
+from server.services.pagination import Page, PageRequest, paginate
 from server.services.serialize import (
     Field,
     apply_changes,

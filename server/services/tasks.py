@@ -19,8 +19,9 @@ from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import Member, Project, ProjectMember, Task, TaskAssignee, TimeEntry
 from server.errors import Conflict, ForbiddenScope, NotFound, ValidationFailed
-from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import can_see_project, require_manager_plus, start_write
+from server.services.filters import Filters
+from server.services.pagination import Page, PageRequest, paginate
 from server.services.serialize import (
     Field,
     apply_changes,

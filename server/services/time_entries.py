@@ -23,7 +23,6 @@ Rules (design §2–§4):
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,11 +34,12 @@ from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import Member, Project, Task, TimeEntry
 from server.errors import Conflict, ForbiddenScope, NotFound, ValidationFailed
-from server.formats import as_integer
-from server.pagination import Filters, Page, PageRequest, paginate
 from server.services.access import can_see_project, start_write
-from server.services.durations import MAX_DURATION_SECONDS, parse_duration
-from server.services.serialize import Field, common, day, instant, read_fields
+from server.services.durations import MAX_DURATION_SECONDS
+from server.services.filters import Filters
+from server.services.pagination import Page, PageRequest, paginate
+from server.services.serialize import common, day, instant
+from server.services.time_entry_body import is_uuid, read_time_entry_body
 
 # What a list selects: plain columns (rows, not ORM objects: no identity map or object loading on
 # the hottest list), everything `time_entry_out` reads; `search_text` stays in the database.
@@ -71,14 +71,6 @@ SORTS: dict[str, Any] = {
     "updatedAt": TimeEntry.updated_at,
 }
 
-# Plain fields handled by the shared reader; ids, durations and `running` are read here.
-_FIELDS: tuple[Field, ...] = (
-    Field("entryDate", "entry_date", "date", required=True, nullable=False),
-    Field("note", "note"),
-    Field("billable", "billable", "bool", nullable=False),
-)
-_ID_KEYS = {"projectId": "project_id", "taskId": "task_id", "userId": "user_id"}
-_OWN_KEYS = {*_ID_KEYS, "durationSeconds", "duration", "running"}
 _RUNNING_CONFLICT = "This user already has a running timer; stop it first"
 
 
@@ -150,84 +142,6 @@ def time_entry_row_out(row: Any) -> dict[str, Any]:
     }
 
 
-# --- reading the body -----------------------------------------------------------------------
-
-
-def _read(body: Mapping[str, Any] | None, *, creating: bool) -> dict[str, Any]:
-    """Body → attribute values (+ `_running`), every problem reported in one 422."""
-    data = dict(body or {})
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    try:
-        out.update(
-            read_fields(
-                {k: v for k, v in data.items() if k not in _OWN_KEYS}, _FIELDS, creating=creating
-            )
-        )
-    except ValidationFailed as exc:
-        errors.update(exc.fields or {})
-    for key, attr in _ID_KEYS.items():
-        if key not in data:
-            continue
-        value = data[key]
-        if value is None and key == "taskId":
-            out[attr] = None
-        elif not _is_uuid(value):
-            errors[key] = "must be a UUID"
-        else:
-            out[attr] = str(value)
-    if creating and "projectId" not in data:
-        errors["projectId"] = "is required"
-    if "running" in data:
-        if not isinstance(data["running"], bool):
-            errors["running"] = "must be a boolean"
-        else:
-            out["_running"] = data["running"]
-    _read_duration(data, out, errors)
-    starting = out.get("_running") is True
-    sent_duration = sorted({"durationSeconds", "duration"} & data.keys())
-    if creating and starting:
-        for key in sent_duration:
-            errors[key] = "must not be sent when starting a timer (running: true)"
-    elif creating and not sent_duration:
-        errors["durationSeconds"] = "is required (or send duration, or start a running timer)"
-    if not creating and starting:
-        errors["running"] = "can only be false (start timers with createTimeEntry)"
-    if errors:
-        raise ValidationFailed(errors)
-    return out
-
-
-def _read_duration(data: Mapping[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
-    if "durationSeconds" in data and data["durationSeconds"] is not None:
-        seconds = as_integer(data["durationSeconds"])
-        if seconds is None:
-            errors["durationSeconds"] = "must be an integer"
-        elif not 0 <= seconds <= MAX_DURATION_SECONDS:
-            errors["durationSeconds"] = f"must be between 0 and {MAX_DURATION_SECONDS}"
-        else:
-            out["duration_seconds"] = seconds
-        return  # durationSeconds wins over duration when both are sent
-    if "durationSeconds" in data:
-        errors["durationSeconds"] = "must not be null"
-        return
-    if "duration" in data:
-        try:
-            out["duration_seconds"] = parse_duration(data["duration"])
-        except ValueError as exc:
-            errors["duration"] = str(exc)
-
-
-def _is_uuid(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 # --- lookups --------------------------------------------------------------------------------
 
 
@@ -241,7 +155,7 @@ def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
 
 def find_time_entry(session: Session, actor: Actor, entry_id: str) -> TimeEntry:
     """The visible, non-deleted entry `entry_id`, else 404."""
-    if not _is_uuid(entry_id):
+    if not is_uuid(entry_id):
         raise NotFound("No such time entry")
     stmt = _visible(select(TimeEntry), actor).where(
         TimeEntry.id == entry_id, TimeEntry.deleted_at.is_(None)
@@ -325,7 +239,7 @@ def get_running_time_entry(session: Session, actor: Actor) -> TimeEntry | None:
 
 def create_time_entry(session: Session, actor: Actor, body: Mapping[str, Any] | None) -> TimeEntry:
     """Log time (or start a timer with `running: true`), applying the defaults and guards."""
-    values = _read(body, creating=True)
+    values = read_time_entry_body(body, creating=True)
     start_write(session)
     running = values.pop("_running", False)
     user_id = values.pop("user_id", actor.user_id)
@@ -351,7 +265,7 @@ def update_time_entry(
     session: Session, actor: Actor, entry_id: str, body: Mapping[str, Any] | None
 ) -> TimeEntry:
     """Partial update; `running: false` stops a running timer (a no-op on a stopped entry)."""
-    values = _read(body, creating=False)
+    values = read_time_entry_body(body, creating=False)
     start_write(session)
     row = find_time_entry(session, actor, entry_id)
     if row.invoice_id is not None:

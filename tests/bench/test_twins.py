@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from bench.config import BENCH_SECRET_KEY, LIST_PATH, BenchConfig
 from bench.seed import SeedInfo, seed_database
 from bench.twins import fastapi_app, starlette_app
-from server.app import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 ENTRIES = 260  # three pages of 100: first, middle, and a short last page

@@ -27,12 +27,12 @@ from schemathesis.config import SchemathesisConfig
 from sqlalchemy import select
 
 import tests.contract.hooks  # noqa: F401  (registers the hook, the auth provider and the checks)
-from server import admin
-from server.app import create_app, runtime_of
+from server.cli import admin
+from server.cli.demo import seed_demo
 from server.db.migrate import upgrade
 from server.db.models import Expense, Project, ProjectMember, Task, TimeEntry
 from server.db.session import make_engine, session_factory
-from server.demo import seed_demo
+from server.http.app import create_app, runtime_of
 from server.settings import REPO_ROOT, Settings
 from tests.contract.hooks import is_date
 

@@ -75,7 +75,7 @@ def test_document_level_changes(mini_data: dict[str, Any]) -> None:
     assert "summary" not in out["info"]
     assert "identifier" not in out["info"]["license"]
     bearer = out["components"]["securitySchemes"]["bearerAuth"]
-    assert bearer["x-bearerInfoFunc"] == "server.auth.bearer_info"
+    assert bearer["x-bearerInfoFunc"] == "server.http.auth.bearer_info"
 
 
 def test_parameter_examples_map_is_not_touched() -> None:

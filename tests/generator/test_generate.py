@@ -90,7 +90,7 @@ def test_downgraded_copy_keeps_32_only_keys_out(mini_files: dict[str, str]) -> N
     """The 3.0.3 copy is a 3.0.3 document with the connexion security hook."""
     text = mini_files["openapi_30.yaml"]
     assert "\nopenapi: 3.0.3\n" in text
-    assert "x-bearerInfoFunc: server.auth.bearer_info" in text
+    assert "x-bearerInfoFunc: server.http.auth.bearer_info" in text
     assert "webhooks" not in text
 
 

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from generator.__main__ import main
-from generator.lint import RULES, lint, run_rules, validate_spec
+from generator.lint import lint, run_rules, validate_spec
 from generator.load import parse
+from generator.ruleset import RULES
 from tests.generator.helpers import FIXTURES, MINI, ROOT, apply_patch, as_document
 
 LINT_CASES = sorted((FIXTURES / "lint").glob("H*.yaml"))

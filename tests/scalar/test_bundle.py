@@ -16,7 +16,7 @@ import connexion
 import httpx
 import pytest
 
-from server import docs
+from server.http import docs
 
 REPO = Path(__file__).resolve().parents[2]
 SCALAR = REPO / "scalar"

@@ -4,8 +4,8 @@ import asyncio
 import threading
 from pathlib import Path
 
-from server.app import runtime_of
 from server.context import RequestScope, bind_runtime, bind_scope, run_write, unbind_scope
+from server.http.app import runtime_of
 from tests.support.infra_app import build, make_settings
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from server.db import models as M
-from server.validators import oas30_to_jsonschema
+from server.http.request_validation import oas30_to_jsonschema
 from tests.support.world import World, empty_invoice
 
 

@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 from starlette.testclient import TestClient
 
-from server.app import create_app, runtime_of
 from server.context import current_actor, current_session
 from server.db import all_models  # noqa: F401  (registers every table on Base.metadata)
 from server.db.base import Base, new_id, utcnow
 from server.db.models import ApiToken, Member, Organization, User
 from server.errors import ApiError, NotFound
-from server.pagination import Filters, PageRequest, paginate
+from server.http.app import create_app, runtime_of
+from server.services.filters import Filters
+from server.services.pagination import PageRequest, paginate
 from server.settings import Settings
 from server.tokens import generate_token
 
@@ -194,7 +195,7 @@ SPEC: dict[str, Any] = {
             "bearerAuth": {
                 "type": "http",
                 "scheme": "bearer",
-                "x-bearerInfoFunc": "server.auth.bearer_info",
+                "x-bearerInfoFunc": "server.http.auth.bearer_info",
             }
         },
         "schemas": {

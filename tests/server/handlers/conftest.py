@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
 from server.db import all_models  # noqa: F401  (every table, infra ones included)
 from server.db import models as M
 from server.db.base import Base
 from server.db.session import make_engine, session_factory
+from server.http.app import create_app
 from server.settings import Settings
 from server.tokens import generate_token
 from tests.support.http_api import Api, AppEnv

@@ -12,8 +12,8 @@ from server.context import Actor
 from server.db import models as M
 from server.db.base import utcnow
 from server.errors import ApiError
-from server.pagination import Page
 from server.services import time_entries as svc
+from server.services.pagination import Page
 from tests.support.world import empty_invoice
 
 KEY = b"test-cursor-key"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from server.app import GENERATED_SPEC, create_app, runtime_of
 from server.db import all_models  # noqa: F401
 from server.db.base import Base
 from server.generated.routes import ALLOWED_METHODS
-from server.static_paths import static_methods, static_methods_from_spec
+from server.http.app import GENERATED_SPEC, create_app, runtime_of
+from server.http.static_paths import static_methods, static_methods_from_spec
 from tests.support.infra_app import client_for, make_settings
 
 pytestmark = pytest.mark.skipif(not GENERATED_SPEC.is_file(), reason="run `make generate` first")
@@ -26,7 +26,7 @@ def test_static_methods_skip_templates_and_add_head() -> None:
 
 def test_the_generated_table_and_the_spec_agree() -> None:
     """The middleware's table covers every static path of the generated ALLOWED_METHODS."""
-    from server.app import load_yaml  # noqa: PLC0415
+    from server.http.app import load_yaml  # noqa: PLC0415
 
     table = static_methods_from_spec(load_yaml(GENERATED_SPEC), "")
     expected = static_methods("", ALLOWED_METHODS)

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
-from server.app import runtime_of
 from server.context import RequestScope
 from server.db.base import utcnow
 from server.db.infra import IdempotencyRecord
 from server.errors import Conflict
-from server.idempotency import (
+from server.http.app import runtime_of
+from server.http.idempotency_store import (
     Claim,
     ClaimLost,
     Replay,

@@ -34,22 +34,20 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
-from server import docs, errors, fastpath
+from server import errors
 from server.context import Runtime
 from server.db.session import make_engine, session_factory
-from server.idempotency import (
-    IdempotencyMiddleware,
-    RequestTransactionMiddleware,
-    keyed_operations,
-)
-from server.jsonbody import JSONIFIER
-from server.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
-from server.response_validation import CachedResponseValidationMiddleware
+from server.http import docs, fastpath
+from server.http.idempotency import IdempotencyMiddleware, keyed_operations
+from server.http.jsonbody import JSONIFIER
+from server.http.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
+from server.http.request_validation import VALIDATORS
+from server.http.response_validation import CachedResponseValidationMiddleware
+from server.http.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
+from server.http.transaction import RequestTransactionMiddleware
 from server.settings import REPO_ROOT, Settings
-from server.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
-from server.validators import VALIDATORS
 
-GENERATED_SPEC = Path(__file__).resolve().parent / "generated" / "openapi_30.yaml"
+GENERATED_SPEC = Path(__file__).resolve().parent.parent / "generated" / "openapi_30.yaml"
 SOURCE_SPEC = REPO_ROOT / "openapi" / "api-v1.yaml"
 _RUNTIME_ATTR = "hoursmith_runtime"
 
@@ -130,7 +128,7 @@ def create_app(
     ]
     app = connexion.AsyncApp(__name__, middlewares=middlewares, lifespan=lifespan)
     setattr(app, _RUNTIME_ATTR, runtime)
-    fastpath.install(app)  # per-operation decoration built once (server/fastpath.py)
+    fastpath.install(app)  # per-operation decoration built once (server/http/fastpath.py)
     app.add_api(
         spec,
         resolver=make_resolver(operations),
@@ -139,7 +137,7 @@ def create_app(
         validate_responses=settings.validate_responses,
         validator_map=VALIDATORS,
         security_map=fastpath.SECURITY_MAP,
-        jsonifier=JSONIFIER,  # orjson bodies (server/jsonbody.py)
+        jsonifier=JSONIFIER,  # orjson bodies (server/http/jsonbody.py)
         swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
     errors.install(app, errors.AllowIndex.from_spec(spec, base_path_of(spec)))
@@ -173,5 +171,5 @@ def create_app(
 def _install_docs(
     app: connexion.AsyncApp, settings: Settings, spec_31: dict[str, Any] | None
 ) -> None:
-    """`/api/openapi.json` and `/api-docs` (server/docs.py) from the 3.1 source document."""
+    """`/api/openapi.json` and `/api-docs` (server/http/docs.py) from the 3.1 source document."""
     docs.install(app, settings, spec_31 if spec_31 is not None else load_yaml(SOURCE_SPEC))

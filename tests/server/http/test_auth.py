@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from server.app import runtime_of
 from server.context import Actor
 from server.db.base import utcnow
 from server.db.models import ApiToken, Member
+from server.http.app import runtime_of
 from tests.support.infra_app import build, client_for, make_settings, seed
 
 
@@ -120,7 +120,7 @@ def test_plan_check_precedes_validation(app: Any, client: TestClient) -> None:
 
 def test_actor_carries_role_and_plan(app: Any) -> None:
     """authenticate() builds the Actor handlers see."""
-    from server.auth import authenticate  # noqa: PLC0415
+    from server.http.auth import authenticate  # noqa: PLC0415
 
     owner = seed(app, plan="agency", role="MANAGER")
     actor = authenticate(runtime_of(app), owner.token)

@@ -1,4 +1,4 @@
-"""Bearer-token security function for connexion (`x-bearerInfoFunc: server.auth.bearer_info`).
+"""Bearer-token security function for connexion (`x-bearerInfoFunc: server.http.auth.bearer_info`).
 
 Checks run in the documented order: malformed / unknown / wrong secret / revoked token or
 removed member → 401; workspace without API access (plan not studio/agency, or a lapsed
@@ -17,7 +17,7 @@ from server.context import Actor, Runtime, current_runtime
 from server.db.models import ApiToken, Member, Organization
 from server.db.session import read_only_options
 from server.errors import ForbiddenPlan, RateLimited, Unauthenticated
-from server.ratelimit import limiter_of, slot_of
+from server.http.ratelimit import limiter_of, slot_of
 from server.tokens import parse_token, secret_matches
 
 API_PLANS = frozenset({"studio", "agency"})

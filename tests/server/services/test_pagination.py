@@ -15,15 +15,12 @@ from starlette.testclient import TestClient
 
 from server.db.session import make_engine
 from server.errors import BadRequest, ValidationFailed
-from server.pagination import (
-    Filters,
+from server.services.filters import Filters, like_pattern, parse_bool, parse_instant_bound
+from server.services.pagination import (
     PageRequest,
     decode_cursor,
     encode_cursor,
-    like_pattern,
     paginate,
-    parse_bool,
-    parse_instant_bound,
     snake,
 )
 from tests.support.infra_app import Seeded, build, client_for, insert_widget, make_settings, seed

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
+from server.cli.demo import seed_demo
 from server.db.migrate import upgrade
 from server.db.session import make_engine, session_factory
-from server.demo import seed_demo
-from server.pagination import parse_date_bound, parse_instant_bound
+from server.http.app import create_app
+from server.services.filters import parse_date_bound, parse_instant_bound
 from tests.support.infra_app import make_settings
 
 

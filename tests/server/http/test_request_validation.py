@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from server.validators import RequestValidator
+from server.http.request_validation import RequestValidator
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from server import serve
+from server.cli import serve
+from server.cli.demo import seed_demo
 from server.db.migrate import upgrade
 from server.db.models import ApiToken, Member, Organization
 from server.db.session import begin_write, make_engine, session_factory
-from server.demo import seed_demo
 from server.settings import Settings
 from server.tokens import parse_token, secret_matches
 

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from server.app import (
+from server.db import all_models  # noqa: F401
+from server.db.base import Base
+from server.generated.routes import OPERATIONS
+from server.http.app import (
     GENERATED_SPEC,
     base_path_of,
     create_app,
@@ -14,9 +17,6 @@ from server.app import (
     make_resolver,
     runtime_of,
 )
-from server.db import all_models  # noqa: F401
-from server.db.base import Base
-from server.generated.routes import OPERATIONS
 from tests.support.infra_app import client_for, make_settings
 
 pytestmark = pytest.mark.skipif(not GENERATED_SPEC.is_file(), reason="run `make generate` first")

@@ -1,4 +1,4 @@
-"""The demo seeder (`server.demo`): one complete, realistic workspace per call."""
+"""The demo seeder (`server.cli.demo`): one complete, realistic workspace per call."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.cli.demo import ROLE_KEYS, DemoOrg, invoicing_service, seed_demo
 from server.db.migrate import upgrade
 from server.db.models import (
     ApiToken,
@@ -27,7 +28,6 @@ from server.db.models import (
     TimeEntry,
 )
 from server.db.session import begin_write, make_engine, session_factory
-from server.demo import ROLE_KEYS, DemoOrg, invoicing_service, seed_demo
 from server.tokens import parse_token, secret_matches
 from tests.support.live_server import CLI, server_env
 

@@ -38,10 +38,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from server import admin
+from server.cli import admin
+from server.cli.demo import invoicing_service, seed_demo
 from server.db.models import Invoice
 from server.db.session import begin_write, make_engine, session_factory
-from server.demo import invoicing_service, seed_demo
 from server.formats import format_decimal, format_instant, parse_decimal
 from server.settings import Settings
 
@@ -90,7 +90,7 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> Output:
 
 def cmd_serve(args: argparse.Namespace) -> Output:
     # Lazy: uvicorn and its event loop are only needed by this command.
-    from server import serve  # noqa: PLC0415
+    from server.cli import serve  # noqa: PLC0415
 
     try:
         serve.run(

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from server.app import runtime_of
 from server.context import Runtime
+from server.db.write_gate import WRITE_TURN, gate_of, take_turn
+from server.http.app import runtime_of
 from server.settings import Settings
-from server.write_gate import WRITE_TURN, gate_of, take_turn
 from tests.support.infra_app import build, count_widgets, make_settings, seed
 
 

@@ -1,4 +1,4 @@
-"""`make serve` (`python -m server.devserve`): migrate, seed the demo once, serve."""
+"""`make serve` (`python -m server.cli.devserve`): migrate, seed the demo once, serve."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from server.cli.devserve import banner, demo_path, ensure_demo
 from server.db.migrate import upgrade
 from server.db.models import ApiToken, Organization
 from server.db.session import make_engine, session_factory
-from server.devserve import banner, demo_path, ensure_demo
 from server.settings import Settings
 from tests.support.live_server import free_port, server_env
 
@@ -94,17 +94,17 @@ def test_banner_names_token_and_urls(settings: Settings) -> None:
 
 
 def test_devserve_serves_with_prefilled_docs(tmp_path: Path) -> None:
-    """`python -m server.devserve` honours PORT, prints the token and serves /me and /api-docs."""
+    """`python -m server.cli.devserve` honours PORT, prints the token, serves /me and /api-docs."""
     port = free_port()
     env = {**server_env(tmp_path), "PORT": str(port), "HOST": "127.0.0.1"}
     log_path = tmp_path / "devserve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(  # stopped below, by this handle
-            [sys.executable, "-m", "server.devserve"],
+            [sys.executable, "-m", "server.cli.devserve"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=Path(__file__).resolve().parents[3],
         )
     try:
         token = _wait_for_token(log_path, proc)

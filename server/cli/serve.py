@@ -1,4 +1,4 @@
-"""Run the API under uvicorn, shared by `hoursmith serve` and `make serve` (server.devserve).
+"""Run the API under uvicorn, shared by `hoursmith serve` and `make serve` (server.cli.devserve).
 
 The fast event loop and HTTP parser are used when installed (they are, through
 `uvicorn[standard]`), and the access log is off by default: at benchmark rates it costs more
@@ -12,7 +12,7 @@ import importlib.util
 import uvicorn
 
 # An import string: uvicorn needs one to start several workers, each building its own app.
-APP_FACTORY = "server.asgi:create"
+APP_FACTORY = "server.http.asgi:create"
 
 
 class ServeError(RuntimeError):
@@ -36,8 +36,8 @@ def run(
         raise ServeError(f"port must be between 1 and 65535 (got {port})")
     if workers < 1:
         raise ServeError(f"workers must be at least 1 (got {workers})")
-    if not _installed("server.app"):
-        raise ServeError("the API app (server/app.py) is not available in this checkout")
+    if not _installed("server.http.app"):
+        raise ServeError("the API app (server/http/app.py) is not available in this checkout")
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -1,7 +1,7 @@
 """Rate limits (design §8): fixed-window buckets per token and per client IP.
 
 Where the checks happen, and why there:
-- The token's buckets are consumed inside `server.auth.bearer_info`, after the 401 and 402
+- The token's buckets are consumed inside `server.http.auth.bearer_info`, after the 401 and 402
   checks, because the order of checks is 401 → 402 → 429 → 403.
 - `RateLimitMiddleware` is the outermost user middleware. It assigns the request id, then stamps
   `X-RateLimit-*`, `RateLimit-Policy`, `RateLimit` and `X-Request-Id` on every response

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server import admin
+from server.cli import admin
 from server.db.base import utcnow
 from server.db.models import (
     Client,

@@ -1,4 +1,4 @@
-"""The zero-argument app factory uvicorn imports by name (`server.asgi:create`, factory mode).
+"""The zero-argument app factory uvicorn imports by name (`server.http.asgi:create`, factory mode).
 
 uvicorn can only start several workers from an import string, and each worker process must
 build its own app, engine and pools; so the factory reads `Settings()` from the environment in
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.app import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 

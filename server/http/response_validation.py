@@ -7,7 +7,7 @@ required headers and resolves the response schema (`with_definitions` re-injects
 `CachedResponseValidationOperation` computes it on first use and keeps it in a `ResponsePlan`.
 The checks are connexion's own, in the same order and with the same errors: a wrong media type
 or a missing required header is `NonConformingResponseHeaders`, and the body goes to the
-validator of the `validator_map` (`server.validators.RustJSONResponseValidator`).
+validator of the `validator_map` (`server.http.request_validation.RustJSONResponseValidator`).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from jsonschema import Draft4Validator, FormatChecker, ValidationError, validato
 from starlette.types import Receive, Scope
 
 from server.errors import ValidationFailed
-from server.jsonbody import decode_request_json
+from server.http.jsonbody import decode_request_json
 
 log = logging.getLogger("hoursmith.validation")
 

@@ -17,10 +17,22 @@ processes belong on PostgreSQL, where row locks make a gate pointless (`gate_of`
 from __future__ import annotations
 
 import asyncio
+from collections.abc import MutableMapping
+from typing import Any, Protocol
 
-from starlette.types import Scope
+# The request's ASGI scope, typed as the plain mapping it is: server.db imports no HTTP framework.
+Scope = MutableMapping[str, Any]
 
-from server.context import Runtime
+
+class Runtime(Protocol):
+    """What the gate needs of `server.context.Runtime` (structural: db does not import context)."""
+
+    @property
+    def is_sqlite(self) -> bool: ...
+
+    @property
+    def extras(self) -> dict[str, Any]: ...
+
 
 # Where the request's turn travels between middlewares (ASGI scope key).
 WRITE_TURN = "hoursmith.write_turn"

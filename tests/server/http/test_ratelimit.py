@@ -10,7 +10,7 @@ from sqlalchemy import create_mock_engine
 
 from server.db.base import Base
 from server.db.session import make_engine
-from server.ratelimit import (
+from server.http.ratelimit import (
     ANONYMOUS_WINDOWS,
     PLAN_WINDOWS,
     DatabaseBackend,

@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 # Located by path rather than imported: ``scalar/`` sits next to ``server/`` both in the repo
 # and in an installed tree, and the server must not depend on the updater's package import.
-SCALAR_DIR = Path(__file__).resolve().parent.parent / "scalar"
+SCALAR_DIR = Path(__file__).resolve().parents[2] / "scalar"
 BUNDLE = SCALAR_DIR / "standalone.js"
 SHA256_FILE = SCALAR_DIR / "SHA256"
 VERSION_FILE = SCALAR_DIR / "VERSION"
