@@ -75,10 +75,10 @@ def _walk_as_manager_plus(call: Caller, server: LiveServer, role: str) -> None:
     me = call("getMe", "GET", "/me", 200)["data"]
     assert me["role"] == role.upper()
     org = call("getOrganization", "GET", "/organization", 200)["data"]
-    assert org["id"] == server.cli.demo["orgId"]
+    assert org["id"] == server.demo["orgId"]
     members = call("listMembers", "GET", "/members?limit=10", 200)["data"]
     assert len(members) >= 4
-    call("getMember", "GET", f"/members/{server.cli.demo['memberIds']['member']}", 200)
+    call("getMember", "GET", f"/members/{server.demo['memberIds']['member']}", 200)
 
     client = call("createClient", "POST", "/clients", 201, {"name": f"E2E {role}"})["data"]
     call("getClient", "GET", f"/clients/{client['id']}", 200)
@@ -190,8 +190,8 @@ def _walk_as_member(call: Caller, server: LiveServer) -> None:
     assert me["role"] == "MEMBER"
     call("getOrganization", "GET", "/organization", 200)
     members = call("listMembers", "GET", "/members", 200)["data"]
-    assert [m["id"] for m in members] == [server.cli.demo["memberIds"]["member"]]
-    call("getMember", "GET", f"/members/{server.cli.demo['memberIds']['owner']}", 404)
+    assert [m["id"] for m in members] == [server.demo["memberIds"]["member"]]
+    call("getMember", "GET", f"/members/{server.demo['memberIds']['owner']}", 404)
     for path in ("/clients", "/expenses", "/invoices"):
         assert call("forbidden", "GET", path, 403)["error"]["code"] == "forbidden_scope"
     call("createClient", "POST", "/clients", 403, {"name": "Nope"})
@@ -208,9 +208,9 @@ def _walk_as_member(call: Caller, server: LiveServer) -> None:
         201,
         {"projectId": me["projectIds"][0], "entryDate": "2026-11-04", "durationSeconds": 900},
     )["data"]
-    assert entry["userId"] == server.cli.demo["userIds"]["member"]
+    assert entry["userId"] == server.demo["userIds"]["member"]
     mine = call("listTimeEntries", "GET", "/time-entries?limit=200", 200)["data"]
-    assert {e["userId"] for e in mine} == {server.cli.demo["userIds"]["member"]}
+    assert {e["userId"] for e in mine} == {server.demo["userIds"]["member"]}
     call("updateTimeEntry", "PATCH", f"/time-entries/{entry['id']}", 200, {"note": "standup"})
     call("deleteTimeEntry", "DELETE", f"/time-entries/{entry['id']}", 204)
 
