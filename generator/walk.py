@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.load import JsonPath, LoadError, resolve_pointer
+from generator.load import JsonPath, LoadError, pointer_path, resolve_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -84,16 +84,24 @@ def operations(data: dict[str, Any]) -> Iterator[Operation]:
                 )
 
 
-def deref(data: dict[str, Any], node: Any) -> Any:
-    """Follow `$ref`s until a node without one is reached (cycles of pure refs are refused)."""
+def deref_at(data: dict[str, Any], node: Any, where: JsonPath) -> tuple[Any, JsonPath]:
+    """Follow `$ref`s from `node` (found at `where`) to a node without one, and its path.
+
+    Cycles of pure refs are refused.
+    """
     seen: set[str] = set()
     while isinstance(node, dict) and isinstance(node.get("$ref"), str):
         ref = node["$ref"]
         if ref in seen:
             raise ValueError(f"$ref cycle at {ref}")
         seen.add(ref)
-        node = resolve_pointer(data, ref)
-    return node
+        node, where = resolve_pointer(data, ref), pointer_path(ref)
+    return node, where
+
+
+def deref(data: dict[str, Any], node: Any) -> Any:
+    """Follow `$ref`s until a node without one is reached (cycles of pure refs are refused)."""
+    return deref_at(data, node, ())[0]
 
 
 def subschemas(schema: Any, where: JsonPath) -> Iterator[tuple[JsonPath, dict[str, Any]]]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from generator.compat.checks import Place
+from generator.compat.context import Context, Op
 from generator.compat.normalize import Side
-from generator.compat.schemas import Place, diff
+from generator.compat.schemas import diff
 from generator.load import JsonPath
-
-if TYPE_CHECKING:
-    from generator.compat.operations import Compare, Op
 
 JSON = "application/json"
 
@@ -19,7 +18,7 @@ def _place(base: str, media: str) -> str:
 
 
 def _content(
-    cmp: Compare,
+    cmp: Context,
     new_op: Op,
     old: tuple[Any, JsonPath],
     new: tuple[Any, JsonPath],
@@ -55,7 +54,7 @@ def _content(
         )
 
 
-def request_body(cmp: Compare, old: Op, new: Op) -> None:
+def request_body(cmp: Context, old: Op, new: Op) -> None:
     """The request body: input for operations, the payload (output) for webhooks."""
     side: Side = "output" if new.webhook else "input"
     ob, ow = cmp.deref("old", old.node.get("requestBody"), (*old.where, "requestBody"))
@@ -76,7 +75,7 @@ def _success(status: str) -> bool:
     return status.startswith("2")
 
 
-def responses(cmp: Compare, old: Op, new: Op) -> None:
+def responses(cmp: Context, old: Op, new: Op) -> None:
     """Responses: output for operations, the receiver's answer (input) for webhooks."""
     side: Side = "input" if new.webhook else "output"
     o_resp = {str(k): v for k, v in (old.node.get("responses") or {}).items()}
@@ -102,7 +101,7 @@ def responses(cmp: Compare, old: Op, new: Op) -> None:
 
 
 def _headers(
-    cmp: Compare, new_op: Op, status: str, old: tuple[Any, JsonPath], new: tuple[Any, JsonPath]
+    cmp: Context, new_op: Op, status: str, old: tuple[Any, JsonPath], new: tuple[Any, JsonPath]
 ) -> None:
     (o, ow), (n, nw) = old, new
     o_h = {k.lower(): (k, v) for k, v in (o.get("headers") or {}).items()}

@@ -7,12 +7,13 @@ findings of the ignore file are listed under "Changed" with their reasons.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import pairwise
 from pathlib import Path
 
+from generator.compat.context import collect
 from generator.compat.ignore import Accepted, apply
-from generator.compat.operations import Compare, collect
+from generator.compat.operations import Compare
 from generator.compat.releases import releases
 from generator.compat.report import Finding
 from generator.compat.versions import show_version
@@ -70,6 +71,21 @@ def _group(findings: list[Finding]) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def _accepted(findings: list[Finding]) -> list[str]:
+    """One line per reason of the ignore file, with how many findings of which rule it covers."""
+    by_reason: dict[str, Counter[str]] = defaultdict(Counter)
+    for finding in findings:
+        if finding.ignored:
+            by_reason[finding.ignored][finding.rule] += 1
+    if not by_reason:
+        return []
+    lines = ["- **Changed** (accepted in `openapi/compat-ignore.yaml`):"]
+    for reason, rules in sorted(by_reason.items()):
+        counts = ", ".join(f"{rule} ×{n}" for rule, n in sorted(rules.items()))
+        lines.append(f"  - {reason} ({counts})")
+    return lines
+
+
 def _render_section(version: str, findings: list[Finding]) -> list[str]:
     lines = [f"### API {version}", ""]
     grouped = _group(findings)
@@ -87,10 +103,7 @@ def _render_section(version: str, findings: list[Finding]) -> list[str]:
             elif shared:
                 suffix = f" ({len(where)} operations)"
             lines.append(f"  - {text}{suffix}")
-    accepted = sorted({(f.rule, f.detail, f.ignored) for f in findings if f.ignored})
-    if accepted:
-        lines.append("- **Changed** (accepted in `openapi/compat-ignore.yaml`):")
-        lines += [f"  - {rule} {detail}: {reason}" for rule, detail, reason in accepted]
+    lines += _accepted(findings)
     if len(lines) == 2:
         lines.append("- No contract changes.")
     return [*lines, ""]

@@ -50,7 +50,7 @@ class Outcome:
         return (
             f"compat: {have} against release {base}: {counts['error']} error(s), "
             f"{counts['warn']} warning(s), {counts['info']} info, "
-            f"{len(self.findings) - len(live)} accepted; {bump}"
+            f"{len(self.findings) - len(live)} accepted (--show-accepted); {bump}"
         )
 
 

@@ -26,21 +26,24 @@ def cmd_compat(args: argparse.Namespace, show: Show) -> int:
         return 0
     outcome = check(args.spec, args.releases, args.ignore, show)
     for finding in outcome.findings:
-        print(finding)
+        if args.show_accepted or not finding.ignored:
+            print(finding)
     for entry in outcome.stale:
         print(
             f"note: {show(args.ignore)}: entry {entry.rule} {entry.finding!r} matches nothing",
             file=sys.stderr,
         )
-    print(outcome.summary())
-    if outcome.failures:
+    print(outcome.summary(), flush=True)
+    breaking = [f for f in outcome.failures if f.rule != "C040"]
+    if breaking:
         print(
-            f"{len(outcome.failures)} breaking change(s): v1 only grows (see "
+            f"{len(breaking)} breaking change(s): v1 only grows (see "
             f"{show(args.ignore)} to accept one with a reason)",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    elif outcome.failures:
+        print("info.version does not follow the versioning policy (C040)", file=sys.stderr)
+    return 1 if outcome.failures else 0
 
 
 def cmd_release(args: argparse.Namespace, show: Show) -> int:
@@ -90,6 +93,8 @@ def add_commands(
         command.add_argument("--ignore", type=Path, default=ignore)
         if name == "compat":
             command.add_argument("--rules", action="store_true", help="list the rules and exit")
+            help_accepted = "also print the findings the ignore file accepts"
+            command.add_argument("--show-accepted", action="store_true", help=help_accepted)
         if name == "changelog":
             help_write = "replace the marked contract section of this file (CHANGELOG.md)"
             command.add_argument("--write", type=Path, default=None, help=help_write)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from generator.compat.shapes import LOWER_BOUNDS, UPPER_BOUNDS, Shape, merge, settle
 from generator.load import Document, JsonPath, pointer_path, resolve_pointer
+from generator.walk import deref_at
 
 Side = Literal["input", "output"]
 
@@ -79,15 +80,7 @@ class Normalizer:
 
     def deref(self, node: Any, where: JsonPath) -> tuple[Any, JsonPath]:
         """Follow `$ref`s from `node` to the node they name, with its path."""
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if ref in seen:
-                raise ValueError(f"$ref cycle at {ref}")
-            seen.add(ref)
-            where = pointer_path(ref)
-            node = resolve_pointer(self.doc.data, ref)
-        return node, where
+        return deref_at(self.doc.data, node, where)
 
     def shape(self, node: Any, where: JsonPath) -> Shape:
         """The shape of the schema `node` found at `where`."""

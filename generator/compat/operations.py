@@ -6,74 +6,19 @@ Webhooks are compared from the receiver's side: the payload and headers we send 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from generator.compat.normalize import Normalizer, Side
+from generator.compat.bodies import request_body, responses
+from generator.compat.checks import Place, show
+from generator.compat.context import Context, Op, Param, collect
+from generator.compat.normalize import Side
 from generator.compat.report import Sink
-from generator.compat.schemas import Place, diff, show
-from generator.load import Document, JsonPath
-from generator.walk import HTTP_METHODS
-
-Param = tuple[dict[str, Any], JsonPath]  # a dereferenced Parameter Object and its path
+from generator.compat.schemas import diff
+from generator.load import Document
 
 
-@dataclass(frozen=True)
-class Op:
-    """One operation or webhook of a document."""
-
-    label: str  # "GET /clients/{id}" or "webhook invoice.sent"
-    node: dict[str, Any]
-    where: JsonPath
-    path_parameters: tuple[Any, ...]
-    webhook: bool
-
-
-def _key(path: str) -> str:
-    """Path templates that differ only in parameter names are the same path."""
-    return re.sub(r"\{[^}]*\}", "{}", path)
-
-
-def collect(doc: Document) -> dict[tuple[str, str, str], Op]:
-    """Every operation and webhook, keyed by (kind, normalised path or event, method)."""
-    found: dict[tuple[str, str, str], Op] = {}
-    for kind in ("paths", "webhooks"):
-        for path, item in (doc.data.get(kind) or {}).items():
-            if not isinstance(item, dict):
-                continue
-            for method, node in item.items():
-                if method in HTTP_METHODS and isinstance(node, dict):
-                    webhook = kind == "webhooks"
-                    label = f"webhook {path}" if webhook else f"{method.upper()} {path}"
-                    if webhook and method != "post":
-                        label = f"webhook {path} ({method.upper()})"
-                    found[(kind, _key(path), method)] = Op(
-                        label,
-                        node,
-                        (kind, path, method),
-                        tuple(item.get("parameters") or ()),
-                        webhook,
-                    )
-    return found
-
-
-class Compare:
+class Compare(Context):
     """One comparison of an old and a new document."""
-
-    def __init__(self, old: Document, new: Document) -> None:
-        self.sink = Sink(old, new)
-        self.shapes = {
-            (doc_id, side): Normalizer(doc, side)
-            for doc_id, doc in (("old", old), ("new", new))
-            for side in ("input", "output")
-        }
-
-    def schema(self, which: str, side: Side, node: Any, where: JsonPath) -> Any:
-        return self.shapes[(which, side)].shape(node, where)
-
-    def deref(self, which: str, node: Any, where: JsonPath) -> tuple[Any, JsonPath]:
-        return self.shapes[(which, "input")].deref(node, where)
 
     def run(self) -> Sink:
         """Compare every operation and webhook; the findings are in the returned sink."""
@@ -99,8 +44,6 @@ class Compare:
         if not new.webhook:
             self._security(old, new)
         self._parameters(old, new)
-        from generator.compat.bodies import request_body, responses  # noqa: PLC0415
-
         request_body(self, old, new)
         responses(self, old, new)
 

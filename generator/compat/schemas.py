@@ -1,195 +1,37 @@
-"""Compare two shapes of one value, in the direction the value travels.
+"""Compare two shapes of one value, recursively: properties, items, additionalProperties and
+anyOf/oneOf branches; each level's own keywords are compared by `checks`.
 
-Input (what the other party sends us) may only get more lenient: every value the old schema
-accepted must still be accepted. Output (what we send) may only add: every value we now send
-must be one a client of the old schema understands, except new object properties.
+Branches are paired by component name, then by type, so `anyOf: [string, number]` whose
+number branch gains a `maximum` reports the `maximum`, not a removed and an added branch.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import replace
 
-from generator.compat.normalize import Side
-from generator.compat.report import Sink
-from generator.compat.shapes import LOWER_BOUNDS, MISSING, Shape, covers, type_text, value_key
-
-# Which rule a tightened bound on an input breaks.
-BOUND_RULES = {
-    "minLength": "C008",
-    "maxLength": "C008",
-    "minimum": "C009",
-    "maximum": "C009",
-    "exclusiveMinimum": "C009",
-    "exclusiveMaximum": "C009",
-    "minItems": "C011",
-    "maxItems": "C011",
-    "minProperties": "C025",
-    "maxProperties": "C025",
-    "multipleOf": "C025",
-    "uniqueItems": "C025",
-}
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a compared value sits: the operation, its part and how to name its pieces."""
-
-    sink: Sink
-    operation: str
-    place: str  # "200", "request", "query status", "200 header Location"
-    side: Side
-    noun: str = ""  # names a nested value: "response property data[].email"
-    root: str = ""  # names the value itself: "response body" ("" for parameters)
-
-    def subject(self, label: str) -> str:
-        """`response property data[].email`, or the root's name for the top-level value."""
-        return f"{self.noun} {label}".strip() if label else self.root
-
-    def add(self, rule: str, label: str, what: str, shape: Shape, *, in_old: bool = False) -> None:
-        """Report `what` about the value at `label` (`shape` locates it)."""
-        text = f"{self.subject(label)} {what}".strip()
-        self.sink.add(rule, self.operation, self.place, text, where=shape.where, in_old=in_old)
-
-
-def show(value: Any) -> str:
-    """A JSON value as it reads in a message (strings unquoted)."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def effective_types(shape: Shape) -> frozenset[str] | None:
-    """The types a shape admits, looking into anyOf/oneOf branches when it has no `type`."""
-    if shape.types is not None or not shape.groups:
-        return shape.types
-    found: frozenset[str] | None = None
-    for group in shape.groups:
-        if any(b.types is None for b in group):
-            continue
-        union = frozenset().union(*(b.types or frozenset() for b in group))
-        found = union if found is None else found & union
-    return found
-
-
-def _lost(old: frozenset[str] | None, new: frozenset[str] | None) -> set[str]:
-    """Types `old` admits that `new` does not (`any` when only `new` restricts)."""
-    if new is None:
-        return set()
-    if old is None:
-        return {"any"}
-    return {t for t in old if not covers(new, t)}
+from generator.compat import checks
+from generator.compat.checks import Place
+from generator.compat.shapes import Shape, merge, type_text
 
 
 def diff(old: Shape, new: Shape, at: Place, label: str = "") -> None:
     """Report every difference between two shapes of the value at `label`."""
     if old.fingerprint == new.fingerprint:
         return
-    from generator.compat.branches import constraints, distributed, groups  # noqa: PLC0415
-
-    _types(old, new, at, label)
-    if distributed(old, new, at, label):
+    checks.types(old, new, at, label)
+    if _distributed(old, new, at, label):
         return
-    _enum(old, new, at, label)
-    _bounds(old, new, at, label)
-    _patterns(old, new, at, label)
+    checks.enum(old, new, at, label)
+    checks.bounds(old, new, at, label)
+    checks.patterns(old, new, at, label)
     _properties(old, new, at, label)
     if old.items is not None or new.items is not None:
-        diff(
-            old.items or Shape(where=old.where),
-            new.items or Shape(where=new.where),
-            at,
-            label + "[]",
-        )
-    groups(old, new, at, label)
-    constraints(old, new, at, label)
-
-
-def _types(old: Shape, new: Shape, at: Place, label: str) -> None:
-    ot, nt = effective_types(old), effective_types(new)
-    change = f"from {type_text(ot)} to {type_text(nt)}"
+        items = (old.items or Shape(where=old.where), new.items or Shape(where=new.where))
+        diff(*items, at, label + "[]")
+    _groups(old, new, at, label)
     if at.side == "input":
-        if _lost(ot, nt):
-            at.add("C006", label, f"type narrowed {change}", new)
-        elif _lost(nt, ot):
-            at.add("C109", label, f"type widened {change}", new)
-        return
-    gained = _lost(nt, ot)
-    if gained == {"null"}:
-        at.add("C017", label, "became nullable", new)
-    elif gained:
-        at.add("C016", label, f"type changed {change}", new)
-
-
-def _values(values: list[Any]) -> str:
-    return ", ".join(show(v) for v in values)
-
-
-def _enum(old: Shape, new: Shape, at: Place, label: str) -> None:
-    oe = {json.dumps(v): v for v in old.enum} if old.enum is not None else None
-    ne = {json.dumps(v): v for v in new.enum} if new.enum is not None else None
-    if oe == ne:
-        return
-    if at.side == "input":
-        if oe is None and ne is not None:
-            at.add(
-                "C007", label, f"now restricted to enum values: {_values(list(ne.values()))}", new
-            )
-        elif oe is not None and ne is None:
-            at.add("C109", label, "no longer restricted to an enum", new)
-        elif oe is not None and ne is not None:
-            removed = [v for k, v in oe.items() if k not in ne]
-            added = [v for k, v in ne.items() if k not in oe]
-            if removed:
-                at.add("C007", label, f"enum values removed: {_values(removed)}", new)
-            if added:
-                at.add("C105", label, f"enum values added: {_values(added)}", new)
-        return
-    if new.extensible or oe is None:
-        return
-    if ne is None:
-        at.add("C018", label, "no longer restricted to an enum", new)
-    elif added := [v for k, v in ne.items() if k not in oe]:
-        at.add("C018", label, f"enum values added: {_values(added)}", new)
-
-
-def _bounds(old: Shape, new: Shape, at: Place, label: str) -> None:
-    for key in sorted(set(old.bounds) | set(new.bounds)):
-        ov, nv = old.bounds.get(key), new.bounds.get(key)
-        if ov == nv:
-            continue
-        lower = key in LOWER_BOUNDS or key in ("multipleOf", "uniqueItems")
-        if ov is None:
-            tightened, what = True, f"{key} {show(nv)} added"
-        elif nv is None:
-            tightened, what = False, f"{key} {show(ov)} removed"
-        else:
-            tightened = (nv > ov) if lower else (nv < ov)
-            if key == "multipleOf":
-                tightened = not (isinstance(ov, int | float) and ov % nv == 0)
-            verb = "raised" if nv > ov else "lowered"
-            what = f"{key} {verb} from {show(ov)} to {show(nv)}"
-        if at.side == "input":
-            at.add(BOUND_RULES[key] if tightened else "C109", label, what, new)
-        elif not tightened:
-            at.add("C029", label, what, new)
-
-
-def _patterns(old: Shape, new: Shape, at: Place, label: str) -> None:
-    added, removed = new.patterns - old.patterns, old.patterns - new.patterns
-    if at.side == "input":
-        for pattern in sorted(added):
-            at.add("C010", label, f"pattern {pattern} added", new)
-        for pattern in sorted(removed):
-            at.add("C109", label, f"pattern {pattern} removed", new)
-        if new.format and new.format != old.format:
-            at.add("C024", label, f"format {new.format} (was {old.format or 'none'})", new)
-        elif old.format and not new.format:
-            at.add("C109", label, f"format {old.format} removed", new)
-        return
-    for pattern in sorted(removed):
-        at.add("C029", label, f"pattern {pattern} removed or changed", new)
-    if old.format and old.format != new.format:
-        at.add("C029", label, f"format {old.format} changed to {new.format or 'none'}", new)
+        _additional(old, new, at, label)
+    checks.constraints(old, new, at, label)
 
 
 def _child(label: str, name: str) -> str:
@@ -234,11 +76,101 @@ def _new_required(at: Place, child: str, shape: Shape) -> None:
     at.sink.add("C012", at.operation, at.place, what, where=shape.where)
 
 
-def default_changed(old: Shape, new: Shape) -> str:
-    """Message for an input default that changed or went away ("" when it did not)."""
-    if old.default is MISSING:
-        return ""
-    if new.default is not MISSING and value_key(old.default) == value_key(new.default):
-        return ""
-    after = "none" if new.default is MISSING else show(new.default)
-    return f"default changed from {show(old.default)} to {after}"
+def _describe(branch: Shape) -> str:
+    return branch.ref or type_text(branch.types)
+
+
+def _pair(
+    old: tuple[Shape, ...], new: tuple[Shape, ...]
+) -> tuple[list[tuple[Shape, Shape]], list[Shape], list[Shape]]:
+    """Pair branches: equal ones, then same component, then same (unique) type set."""
+    left, right = list(old), list(new)
+    pairs: list[tuple[Shape, Shape]] = []
+    keys = (
+        lambda b: b.fingerprint,
+        lambda b: b.ref or None,
+        lambda b: type_text(b.types) if b.types is not None else None,
+    )
+    for key in keys:
+        for a in list(left):
+            ka = key(a)
+            if ka is None or sum(1 for x in left if key(x) == ka) > 1:
+                continue
+            match = [b for b in right if key(b) == ka]
+            if len(match) == 1:
+                pairs.append((a, match[0]))
+                left.remove(a)
+                right.remove(match[0])
+    return pairs, left, right
+
+
+def _bare(shape: Shape) -> Shape:
+    return replace(shape, groups=())
+
+
+def _spread(shape: Shape) -> tuple[Shape, ...]:
+    """`A and (B1 or B2)` as `(A and B1) or (A and B2)`: the branches of a one-group shape."""
+    top = _bare(shape)
+    return tuple(replace(merge(top, b), ref=b.ref) for b in shape.groups[0])
+
+
+def _distributed(old: Shape, new: Shape, at: Place, label: str) -> bool:
+    """When only one side has an anyOf/oneOf, compare branch against branch.
+
+    `{type: string, maxLength: 5}` and `anyOf: [{type: string, maxLength: 5}, {type: number}]`
+    differ by one added branch, not by a removed `maxLength` at the top. Returns whether the
+    pair was compared this way.
+    """
+    if len(old.groups) + len(new.groups) != 1:
+        return False
+    before = _spread(old) if old.groups else (_bare(old),)
+    after = _spread(new) if new.groups else (_bare(new),)
+    _branches(before, after, at, label)
+    return True
+
+
+def _groups(old: Shape, new: Shape, at: Place, label: str) -> None:
+    """Compare anyOf/oneOf groups (a schema without one counts as a one-branch group)."""
+    og, ng = list(old.groups), list(new.groups)
+    if len(og) != len(ng):
+        same = {tuple(sorted(b.fingerprint for b in g)) for g in og} & {
+            tuple(sorted(b.fingerprint for b in g)) for g in ng
+        }
+        og = [g for g in og if tuple(sorted(b.fingerprint for b in g)) not in same]
+        ng = [g for g in ng if tuple(sorted(b.fingerprint for b in g)) not in same]
+        if at.side == "input":
+            for _ in ng:
+                at.add("C025", label, "new anyOf/oneOf constraint", new)
+            for _ in og:
+                at.add("C109", label, "anyOf/oneOf constraint removed", new)
+        return
+    for old_group, new_group in zip(og, ng, strict=True):
+        _branches(old_group, new_group, at, label)
+
+
+def _branches(old: tuple[Shape, ...], new: tuple[Shape, ...], at: Place, label: str) -> None:
+    """Compare paired branches; report the unpaired ones."""
+    pairs, gone, came = _pair(old, new)
+    for a, b in pairs:
+        diff(a, b, at, label)
+    for branch in gone if at.side == "input" else ():
+        what = f"anyOf/oneOf branch {_describe(branch)} removed"
+        at.add("C022", label, what, branch, in_old=True)
+    for branch in came:
+        if at.side == "input":
+            at.add("C109", label, f"anyOf/oneOf branch {_describe(branch)} added", branch)
+        else:
+            at.add(
+                "C016", label, f"may now be {_describe(branch)} (new anyOf/oneOf branch)", branch
+            )
+
+
+def _additional(old: Shape, new: Shape, at: Place, label: str) -> None:
+    oa, na = old.additional, new.additional
+    if isinstance(oa, Shape) and isinstance(na, Shape):
+        diff(oa, na, at, label + "{*}")
+    elif oa is not na and not (isinstance(oa, Shape) and isinstance(na, Shape)):
+        if na is False or (oa is True and isinstance(na, Shape)):
+            at.add("C021", label, "additionalProperties closed or restricted", new)
+        else:
+            at.add("C109", label, "additionalProperties opened", new)

@@ -10,6 +10,7 @@ from typing import Any
 
 from server.context import current_actor, current_session, run_read, short_write
 from server.services import time_entries as svc
+from server.services import timers
 from server.services.serialize import (
     Handled,
     created,
@@ -57,3 +58,17 @@ def update_time_entry(body: dict[str, Any] | None = None, **kwargs: Any) -> Hand
 def delete_time_entry(**kwargs: Any) -> Handled:
     svc.delete_time_entry(current_session(), current_actor(), path_id(kwargs))
     return no_content()
+
+
+@short_write
+def stop_time_entry(**kwargs: Any) -> Handled:
+    row = timers.stop_time_entry(current_session(), current_actor(), path_id(kwargs))
+    return ok(svc.time_entry_out(row))
+
+
+@short_write
+def restart_time_entry(**kwargs: Any) -> Handled:
+    """201 with the new running entry, or 200 with the entry itself when it is the running one."""
+    row, started = timers.restart_time_entry(current_session(), current_actor(), path_id(kwargs))
+    out = svc.time_entry_out(row)
+    return created(out, "time-entries") if started else ok(out)

@@ -203,7 +203,7 @@ def _has_running(session: Session, user_id: str) -> bool:
     return session.scalar(stmt.limit(1)) is not None
 
 
-def _flush_guarding_timer(session: Session) -> None:
+def flush_guarding_timer(session: Session) -> None:
     """Flush; the one-running-timer index turning a lost race into 409 rather than 500.
 
     No savepoint: the failed flush spoils the transaction, which is fine because the 409 rolls
@@ -257,7 +257,7 @@ def create_time_entry(session: Session, actor: Actor, body: Mapping[str, Any] | 
         row.started_at = utcnow()
         row.duration_seconds = 0
     session.add(row)
-    _flush_guarding_timer(session)
+    flush_guarding_timer(session)
     return row
 
 
@@ -283,25 +283,28 @@ def update_time_entry(
         raise ValidationFailed(
             {"durationSeconds": "can only be set together with running: false while it runs"}
         )
-    changed = running is False and _stop_timer(row)
+    changed = running is False and stop_timer(row)
     for attr, value in values.items():
         if getattr(row, attr) != value:
             setattr(row, attr, value)
             changed = True
     if changed:
         row.updated_at = utcnow()
-        _flush_guarding_timer(session)
+        flush_guarding_timer(session)
     return row
 
 
-def _stop_timer(row: TimeEntry) -> bool:
-    """Stop a running timer: duration = elapsed since `startedAt` (capped); no-op if stopped."""
+def stop_timer(row: TimeEntry) -> bool:
+    """Stop a running timer: duration = elapsed since `startedAt` (capped); no-op if stopped.
+
+    `updatedAt` moves with `stoppedAt`. Every stopped entry is kept, however short.
+    """
     if not row.is_running:
         return False
     now = utcnow()
     elapsed = max(0, int((now - (row.started_at or now)).total_seconds()))
     row.duration_seconds = min(MAX_DURATION_SECONDS, elapsed)
-    row.is_running, row.stopped_at = False, now
+    row.is_running, row.stopped_at, row.updated_at = False, now, now
     return True
 
 

@@ -129,6 +129,7 @@ def _walk_as_manager_plus(call: Caller, server: LiveServer, role: str) -> None:
     entries = call("listTimeEntries", "GET", f"/time-entries?projectId={project['id']}", 200)
     assert [e["id"] for e in entries["data"]] == [entry["id"]]
     call("getRunningTimeEntry", "GET", "/time-entries/running", 200)
+    timer = _restart_and_stop(call, {**entry, "note": "review"})
 
     expense = call(
         "createExpense",
@@ -157,6 +158,7 @@ def _walk_as_manager_plus(call: Caller, server: LiveServer, role: str) -> None:
     call("deleteExpense", "DELETE", f"/expenses/{expense['id']}", 204)
     call("getExpense", "GET", f"/expenses/{expense['id']}", 404)
     call("deleteTimeEntry", "DELETE", f"/time-entries/{entry['id']}", 204)
+    call("deleteTimeEntry", "DELETE", f"/time-entries/{timer['id']}", 204)
     call("deleteTask", "DELETE", f"/tasks/{task['id']}", 204)
     call("archiveProject", "POST", f"/projects/{project['id']}/archive", 200)
     call("deleteProject", "DELETE", f"/projects/{project['id']}", 204)
@@ -164,9 +166,27 @@ def _walk_as_manager_plus(call: Caller, server: LiveServer, role: str) -> None:
     call("getClient", "GET", f"/clients/{client['id']}", 404)
 
 
+def _restart_and_stop(call: Caller, entry: dict[str, Any]) -> dict[str, Any]:
+    """Restart a timer like `entry`, restart it again (no-op), stop it, stop again (409)."""
+    path = f"/time-entries/{entry['id']}"
+    timer = call("restartTimeEntry", "POST", f"{path}/restart", 201)["data"]
+    assert (timer["running"], timer["projectId"], timer["note"]) == (
+        True,
+        entry["projectId"],
+        entry["note"],
+    )
+    same = call("restartTimeEntry", "POST", f"/time-entries/{timer['id']}/restart", 200)["data"]
+    assert same == timer
+    stopped = call("stopTimeEntry", "POST", f"/time-entries/{timer['id']}/stop", 200)["data"]
+    assert (stopped["running"], stopped["stoppedAt"] is not None) == (False, True)
+    error = call("stopTimeEntry", "POST", f"/time-entries/{timer['id']}/stop", 409)["error"]
+    assert error["code"] == "conflict"
+    return stopped
+
+
 @pytest.mark.parametrize("role", MANAGERS)
 def test_every_operation_works_for_managers_and_up(server: LiveServer, role: str) -> None:
-    """Owner, Admin and Manager tokens can use all 34 operations end to end over HTTP."""
+    """Owner, Admin and Manager tokens can use all 36 operations end to end over HTTP."""
     seen: set[str] = set()
     call = Caller(server, role, seen)
     try:
@@ -212,6 +232,9 @@ def _walk_as_member(call: Caller, server: LiveServer) -> None:
     mine = call("listTimeEntries", "GET", "/time-entries?limit=200", 200)["data"]
     assert {e["userId"] for e in mine} == {server.demo["userIds"]["member"]}
     call("updateTimeEntry", "PATCH", f"/time-entries/{entry['id']}", 200, {"note": "standup"})
+    timer = _restart_and_stop(call, {**entry, "note": "standup"})
+    assert timer["userId"] == server.demo["userIds"]["member"]
+    call("deleteTimeEntry", "DELETE", f"/time-entries/{timer['id']}", 204)
     call("deleteTimeEntry", "DELETE", f"/time-entries/{entry['id']}", 204)
 
 

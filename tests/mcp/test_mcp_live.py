@@ -46,10 +46,10 @@ def text_of(result: Any) -> str:
     return str(result.content[0].text)
 
 
-async def test_stdio_lists_31_tools_and_round_trips_a_client(
+async def test_stdio_lists_every_tool_and_round_trips_a_client(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
-    """Over stdio: 31 tools, create_client then get_client, and the token never hits stderr."""
+    """Over stdio: all 33 tools, create_client then get_client; the token never hits stderr."""
     errlog = tmp_path / "mcp-stderr.log"
     token = live_server.tokens["owner"]
     async with stdio_session(live_server, token, errlog) as client:
@@ -60,7 +60,7 @@ async def test_stdio_lists_31_tools_and_round_trips_a_client(
         client_id = (created.structured_content or {}).get("data", {}).get("id", "missing")
         read = await client.call_tool("get_client", {"id": client_id})
     assert sorted(t.name for t in tools) == sorted(row["name"] for row in TOOLS)
-    assert len(tools) == 31
+    assert len(tools) == 33
     assert created.is_error is False, text_of(created)
     assert read.is_error is False, text_of(read)
     assert read.structured_content["data"]["name"] == "Stdio Studio Ltd"
@@ -114,3 +114,29 @@ async def test_in_process_list_pagination_and_validation(live_server: LiveServer
     assert text_of(bad).startswith("invalid_arguments: ")
     assert missing.is_error is True
     assert text_of(missing).startswith("not_found: ")
+
+
+async def test_timer_tools_restart_and_stop(live_server: LiveServer) -> None:
+    """restart_timer starts a timer like a logged entry, stop_timer stops it, twice is conflict."""
+    server = build_server(
+        McpConfig(api_url=live_server.api_url, token=live_server.tokens["member"]), TOOLS
+    )
+    async with Client(server) as client:
+        me = await client.call_tool("get_me", {})
+        project_id = me.structured_content["data"]["projectIds"][0]
+        logged = await client.call_tool(
+            "create_time_entry",
+            {"projectId": project_id, "entryDate": "2026-11-05", "durationSeconds": 60},
+        )
+        source_id = logged.structured_content["data"]["id"]
+        restarted = await client.call_tool("restart_timer", {"id": source_id})
+        timer = restarted.structured_content["data"]
+        stopped = await client.call_tool("stop_timer", {"id": timer["id"]})
+        again = await client.call_tool("stop_timer", {"id": timer["id"]})
+    assert restarted.is_error is False, text_of(restarted)
+    assert (timer["running"], timer["projectId"]) == (True, project_id)
+    assert timer["id"] != source_id
+    assert stopped.is_error is False, text_of(stopped)
+    assert stopped.structured_content["data"]["running"] is False
+    assert again.is_error is True
+    assert text_of(again).startswith("conflict: ")

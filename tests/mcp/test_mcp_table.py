@@ -16,7 +16,7 @@ from tests.mcp.mcp_fakes import TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# api-v1.md §9: the 31 tools, and the five destructive ones.
+# api-v1.md §9: the 31 tools (+ the timer tools of contract 1.1.0), and the five destructive ones.
 DESIGN_TOOLS = [
     "get_me", "get_organization", "list_clients", "get_client", "create_client", "update_client",
     "delete_client", "list_projects", "get_project", "create_project", "update_project",
@@ -24,6 +24,7 @@ DESIGN_TOOLS = [
     "list_time_entries", "get_time_entry", "get_running_timer", "create_time_entry",
     "update_time_entry", "delete_time_entry", "list_expenses", "get_expense", "create_expense",
     "update_expense", "delete_expense", "list_invoices", "get_invoice", "list_members",
+    "stop_timer", "restart_timer",
 ]  # fmt: skip
 DESIGN_DESTRUCTIVE = {
     "delete_client", "archive_project", "archive_task", "delete_time_entry", "delete_expense",
@@ -51,8 +52,8 @@ def document_tools() -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_document_declares_the_31_design_tools() -> None:
-    """The document's x-mcp names are exactly the 31 of design §9, five of them destructive."""
+def test_document_declares_the_design_tools() -> None:
+    """The document's x-mcp names are exactly the 33 of design §9 and 1.1.0, five destructive."""
     tools = document_tools()
     assert sorted(tools) == sorted(DESIGN_TOOLS)
     assert {name for name, t in tools.items() if t["destructive"]} == DESIGN_DESTRUCTIVE
@@ -62,7 +63,7 @@ def test_table_matches_document_x_mcp() -> None:
     """Each TOOLS row carries its operation's id, method, path, title and hints."""
     keys = ("operation_id", "method", "path", "destructive", "read_only", "title")
     table = {row["name"]: {k: row[k] for k in keys} for row in TOOLS}
-    assert len(TOOLS) == len(table) == 31
+    assert len(TOOLS) == len(table) == len(DESIGN_TOOLS) == 33
     assert table == document_tools()
 
 
@@ -81,7 +82,7 @@ def test_path_params_are_required_inputs(row: dict[str, Any]) -> None:
 
 @pytest.mark.anyio
 async def test_server_announces_the_table() -> None:
-    """The MCP server built from TOOLS lists the 31 tools with the design's annotations."""
+    """The MCP server built from TOOLS lists the 33 tools with the design's annotations."""
     server = build_server(McpConfig(api_url="http://127.0.0.1:9/api/v1", token=TOKEN), TOOLS)
     async with Client(server) as client:
         tools = (await client.list_tools()).tools

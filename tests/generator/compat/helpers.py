@@ -53,3 +53,9 @@ THING = "/components/schemas/Thing/properties"
 LIST = "/paths/~1things/get"
 POST = "/paths/~1things/post"
 HOOK = "/webhooks/thing.created/post"
+
+
+def assert_pair(rule: str, ops: list[dict[str, Any]], expected: list[str]) -> None:
+    """The revision reports exactly `expected`, and `expected` shows `rule`."""
+    assert findings(ops) == sorted(expected)
+    assert any(line.startswith(rule + " ") for line in expected)

@@ -232,3 +232,71 @@ def test_bad_list_parameters(api: Api) -> None:
     res = api.get("/time-entries", limit=1, cursor=cursor, sort="id")
     assert res.status_code == 400
     assert res.json()["error"]["code"] == "bad_request"
+
+
+# --- timers (contract 1.1.0) ----------------------------------------------------------------
+
+
+def test_stop_then_restart_over_http(api: Api) -> None:
+    """stop: 200 with the stopped entry, again 409; restart: 201 + Location, a new running one."""
+    project = api.world.project(on=("member",))
+    started = create(api, "member", projectId=project.id, running=True, note="Call").json()["data"]
+    stopped = api.post(f"/time-entries/{started['id']}/stop", None, "member")
+    assert stopped.status_code == 200, stopped.text
+    conforms(stopped.json(), "TimeEntryResponse")
+    assert (stopped.json()["data"]["running"], stopped.json()["data"]["id"]) == (
+        False,
+        started["id"],
+    )
+    again = api.post(f"/time-entries/{started['id']}/stop", None, "member")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "conflict")
+    restarted = api.post(f"/time-entries/{started['id']}/restart", None, "member")
+    assert restarted.status_code == 201, restarted.text
+    conforms(restarted.json(), "TimeEntryResponse")
+    new = restarted.json()["data"]
+    assert restarted.headers["Location"] == f"/api/v1/time-entries/{new['id']}"
+    assert new["id"] != started["id"]
+    assert (new["running"], new["projectId"], new["note"]) == (True, project.id, "Call")
+    same = api.post(f"/time-entries/{new['id']}/restart", None, "member")
+    assert (same.status_code, same.json()) == (200, restarted.json())
+    running = api.get("/time-entries/running", "member").json()["data"]
+    assert running["id"] == new["id"]
+
+
+def test_timer_actions_replay_with_the_same_idempotency_key(api: Api) -> None:
+    """A retried restart with the same key replays the first 201 instead of starting again."""
+    project = api.world.project(on=("member",))
+    source = create(api, "member", projectId=project.id).json()["data"]
+    path = f"/time-entries/{source['id']}/restart"
+    first = api.call("POST", path, "member", key="restart-once")
+    replay = api.call("POST", path, "member", key="restart-once")
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    listed = api.get("/time-entries", "member", running="true").json()["data"]
+    assert [e["id"] for e in listed] == [first.json()["data"]["id"]]
+
+
+def test_timer_actions_need_an_idempotency_key_and_a_visible_entry(api: Api) -> None:
+    """No Idempotency-Key is 422; another user's entry is 404 for a Member."""
+    project = api.world.project(on=("member",))
+    entry = api.world.time_entry(project)  # the owner's
+    res = api.client.post(
+        f"/api/v1/time-entries/{entry.id}/stop",
+        headers={"Authorization": f"Bearer {api.tokens['member']}"},
+    )
+    assert res.status_code == 422
+    for action in ("stop", "restart"):
+        res = api.post(f"/time-entries/{entry.id}/{action}", None, "member")
+        assert (res.status_code, res.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_restart_on_an_archived_project_is_409(api: Api) -> None:
+    """Restarting an entry whose project was archived is a conflict, nothing starts."""
+    project = api.world.project()
+    entry = api.world.time_entry(project)
+    project.status = "ARCHIVED"
+    api.world.s.commit()
+    res = api.post(f"/time-entries/{entry.id}/restart")
+    assert (res.status_code, res.json()["error"]["code"]) == (409, "conflict")
+    assert api.get("/time-entries/running").json()["data"] is None

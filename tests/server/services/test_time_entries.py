@@ -285,7 +285,7 @@ def test_database_index_backs_the_one_timer_rule(world: World) -> None:
     )
     world.s.add(row)
     with pytest.raises(ApiError) as exc:
-        svc._flush_guarding_timer(world.s)
+        svc.flush_guarding_timer(world.s)
     assert exc.value.status == 409
 
 
