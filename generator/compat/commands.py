@@ -11,6 +11,7 @@ from generator.compat.changelog import changelog, splice
 from generator.compat.check import check
 from generator.compat.ignore import load_ignores
 from generator.compat.releases import write_release
+from generator.compat.report import collapse
 from generator.compat.rules import RULES
 from generator.compat.versions import show_version
 from generator.load import LoadError
@@ -25,9 +26,9 @@ def cmd_compat(args: argparse.Namespace, show: Show) -> int:
             print(f"{rule.id} {rule.severity:<5} {rule.summary}")
         return 0
     outcome = check(args.spec, args.releases, args.ignore, show)
-    for finding in outcome.findings:
-        if args.show_accepted or not finding.ignored:
-            print(finding)
+    shown = [f for f in outcome.findings if args.show_accepted or not f.ignored]
+    for line in [str(f) for f in shown] if args.every else collapse(shown):
+        print(line)
     for entry in outcome.stale:
         print(
             f"note: {show(args.ignore)}: entry {entry.rule} {entry.finding!r} matches nothing",
@@ -95,6 +96,8 @@ def add_commands(
             command.add_argument("--rules", action="store_true", help="list the rules and exit")
             help_accepted = "also print the findings the ignore file accepts"
             command.add_argument("--show-accepted", action="store_true", help=help_accepted)
+            help_every = "one line per operation and status, not one per change"
+            command.add_argument("--every", action="store_true", help=help_every)
         if name == "changelog":
             help_write = "replace the marked contract section of this file (CHANGELOG.md)"
             command.add_argument("--write", type=Path, default=None, help=help_write)

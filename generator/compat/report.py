@@ -75,3 +75,19 @@ class Sink:
     def sorted(self) -> list[Finding]:
         """Findings in report order: file, line, rule, then text."""
         return sorted(self.findings)
+
+
+def collapse(findings: list[Finding]) -> list[str]:
+    """Report lines, one per change: a change to a shared component is found once per
+    operation and status that uses it, so repeats of (file, line, rule, text) are counted on
+    the first line instead of printed."""
+    first: dict[tuple[str, int, str, str, str], Finding] = {}
+    count: dict[tuple[str, int, str, str, str], int] = {}
+    for finding in findings:
+        key = (finding.file, finding.line, finding.rule, finding.what, finding.ignored)
+        first.setdefault(key, finding)
+        count[key] = count.get(key, 0) + 1
+    return [
+        str(f) if count[k] == 1 else f"{f} (+{count[k] - 1} more operations/statuses)"
+        for k, f in first.items()
+    ]

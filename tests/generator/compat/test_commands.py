@@ -42,6 +42,27 @@ def test_compat_fails_on_a_breaking_change(
     assert "3 breaking change(s)" in out.err
 
 
+def test_accepted_findings_print_only_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An accepted finding passes silently (counted); --show-accepted prints it with its reason."""
+    args = _tree(
+        tmp_path,
+        [op("replace", f"{CREATE}/name/maxLength", 50), op("replace", "/info/version", "1.1.0")],
+    )
+    (tmp_path / "ignore.yaml").write_text(
+        "accepted:\n  - rule: C008\n    operation: POST /things\n"
+        "    finding: 'request: request property name maxLength lowered from 100 to 50'\n"
+        "    release: 1.1.0\n    reason: no stored name is longer\n"
+    )
+    assert main(["compat", *args]) == 0
+    out = capsys.readouterr().out
+    assert "C008" not in out
+    assert "1 accepted" in out
+    assert main(["compat", "--show-accepted", *args]) == 0
+    assert "[ignored: no stored name is longer]" in capsys.readouterr().out
+
+
 def test_compat_passes_an_addition_and_names_the_bump(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from generator.compat.operations import Compare
+from generator.compat.report import collapse
 from tests.generator.compat.helpers import CREATE, THING, base, op, revise
 
 
@@ -37,3 +40,24 @@ def test_accepted_finding_prints_its_reason() -> None:
     assert str(finding.accept("no client sends longer names")).endswith(
         "maxLength lowered from 100 to 50 [ignored: no client sends longer names]"
     )
+
+
+def test_collapse_counts_one_change_seen_in_many_operations() -> None:
+    """A removed component property is one line with a count, not one line per operation."""
+    get_one = {
+        "operationId": "getThing",
+        "responses": {
+            "200": copy.deepcopy(base().data["paths"]["/things"]["post"]["responses"]["201"])
+        },
+    }
+    with_get = revise([op("add", "/paths/~1things~1{id}/get", get_one)])
+    without_size = revise(
+        [op("add", "/paths/~1things~1{id}/get", get_one), op("remove", f"{THING}/size")]
+    )
+    lines = collapse(Compare(with_get, without_size).run().sorted())
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "C014 error GET /things 200: response property data[].size removed",
+        "C014 error GET /things/{id} 200: response property data.size removed"
+        " (+1 more operations/statuses)",
+        "C014 error webhook thing.created payload: property data.size removed",
+    ]
