@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: install generate check-generated check-compat lint-spec lint-spec-npm lint format test pytest serve \
-        contract bench bench-quick scalar-update browser clean
+        contract bench bench-quick bench-scale scalar-update browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -66,6 +66,10 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
+
+# 1,000,000 time entries on SQLite and PostgreSQL (seeds cached in bench/.data; not in `make test`).
+bench-scale: install
+	$(BIN)/python -m bench --scale
 
 # Stock OpenAPI linters from the npm registry, pinned. Zero errors AND zero warnings: Spectral
 # fails on warnings itself; Redocly exits 0 on warnings, so its summary line is checked.

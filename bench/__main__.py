@@ -1,8 +1,9 @@
-"""`python -m bench [--quick] [--only a,b] [--real-app module:factory]`.
+"""`python -m bench [--quick] [--only a,b] [--real-app module:factory]`; `python -m bench --scale`.
 
 `make bench` writes `bench/results/latest.json` (+ `.md`), the committed reference run;
 `make bench-quick` writes `bench/.data/latest-quick.*` (not versioned) so a smoke run never
-overwrites it.
+overwrites it. `make bench-scale` (`--scale`) measures first pages at 1,000,000 entries and
+stores them as the `scale` section of `latest.json` (+ `latest-scale.md`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import argparse
 import sys
 
 from bench.config import DATA_DIR, RESULTS_DIR, BenchConfig
-from bench.report import write
+from bench.report import write, write_scale
 from bench.runner import SCENARIOS, run
+from bench.scale import run_scale
 from bench.servers import REAL_APP
 
 
@@ -29,7 +31,18 @@ def main(argv: list[str] | None = None) -> int:
         default=REAL_APP,
         help="uvicorn factory of the server under test (to dry-run the bench on a twin)",
     )
+    parser.add_argument(
+        "--scale", action="store_true", help="first pages at 1,000,000 entries (bench-scale)"
+    )
     args = parser.parse_args(argv)
+    if args.scale:
+        path = RESULTS_DIR / "latest.json"
+        print(write_scale(run_scale(), path))
+        print(
+            f"written: scale section of {path.relative_to(RESULTS_DIR.parent.parent)}",
+            file=sys.stderr,
+        )
+        return 0
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     unknown = only - set(SCENARIOS)
     if unknown:

@@ -11,7 +11,7 @@ DATA_DIR = BENCH_DIR / ".data"
 RESULTS_DIR = BENCH_DIR / "results"
 
 # Bump when the seeded data changes shape: cached databases are keyed by it.
-SEED_VERSION = 1
+SEED_VERSION = 2
 # Fixed so cursors, tokens and results of two runs on one checkout are comparable.
 BENCH_SECRET_KEY = "bench-cursor-signing-key-not-a-secret-0123456789"
 LIST_PATH = "/api/v1/time-entries"
@@ -33,6 +33,8 @@ class BenchConfig:
     warmup_seconds: int
     rounds: int
     connections: int
+    # Share of time entries whose note names a ticket (a selective search term); scale only.
+    ticket_share: float = 0.0
     page_limit: int = 50
     server_core: int = 0
     load_core: int = 1

@@ -41,7 +41,9 @@ def process_seconds(pid: int | str, *, children: bool = False) -> float | None:
     return ticks / TICKS
 
 
-def postgres_seconds() -> float:
+def postgres_seconds(postmaster: int | None = None) -> float:
+    """CPU seconds of PostgreSQL processes: those of the cluster whose postmaster is given (it and
+    its children: other clusters on a shared machine are not ours), else every `postgres*`."""
     total = 0.0
     for entry in _PROC.iterdir():
         if not entry.name.isdigit():
@@ -50,8 +52,13 @@ def postgres_seconds() -> float:
             name = (entry / "comm").read_text().strip()
         except OSError:
             continue
-        if name.startswith("postgres"):
-            total += process_seconds(entry.name, children=True) or 0.0
+        if not name.startswith("postgres"):
+            continue
+        if postmaster is not None and int(entry.name) != postmaster:
+            fields = _stat_fields(entry.name)
+            if fields is None or int(fields[1]) != postmaster:  # field 4: ppid
+                continue
+        total += process_seconds(entry.name, children=True) or 0.0
     return total
 
 
@@ -60,6 +67,7 @@ class CpuMeter:
     """Snapshots the CPU seconds of the named server processes, PostgreSQL and wrk."""
 
     servers: Mapping[str, int]  # name → pid
+    postmaster: int | None = None  # the cluster's postmaster pid (None: every postgres process)
 
     def snapshot(self) -> dict[str, float] | None:
         if not _PROC.is_dir():
@@ -70,7 +78,7 @@ class CpuMeter:
             if seconds is None:
                 return None
             out[name] = seconds
-        out[POSTGRESQL] = postgres_seconds()
+        out[POSTGRESQL] = postgres_seconds(self.postmaster)
         times = os.times()
         out[WRK] = times.children_user + times.children_system
         return out

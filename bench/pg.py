@@ -44,10 +44,21 @@ class Cluster:
 
     root: Path | None = None
     port: int = 0
+    # A stopped cluster's data directory to start from (copied) instead of running initdb.
+    template: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/hoursmith"
+        return self.url_for("hoursmith")
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def data_dir(self) -> Path:
+        if self.root is None:
+            raise RuntimeError("the cluster is not running")
+        return self.root / "data"
 
     def _run(self, argv: list[str]) -> None:
         if os.geteuid() == 0:
@@ -61,26 +72,51 @@ class Cluster:
         if initdb is None or pg_ctl is None:
             raise RuntimeError("initdb/pg_ctl not found")
         self.root = Path(tempfile.mkdtemp(prefix="hoursmith-bench-pg-"))
+        data = self.root / "data"
+        if self.template is not None:
+            shutil.copytree(self.template, data)
         if os.geteuid() == 0:
             user = pwd.getpwnam(RUN_AS)
-            os.chown(self.root, user.pw_uid, user.pw_gid)
-        data = self.root / "data"
+            for path in (self.root, *([data, *data.rglob("*")] if self.template else [])):
+                os.chown(path, user.pw_uid, user.pw_gid)
         self.port = free_port()
-        self._run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        if self.template is None:
+            self._run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        self.start()
+        if self.template is None:
+            self.create_database("hoursmith")
+        return self
+
+    def start(self) -> None:
+        pg_ctl = _tool("pg_ctl")
+        if pg_ctl is None or self.root is None:
+            raise RuntimeError("pg_ctl not found or the cluster has no directory")
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
-        self._run(
-            [pg_ctl, "-D", str(data), "-o", options, "-l", str(self.root / "pg.log"), "-w", "start"]
-        )
-        admin = create_engine(
-            f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres",
-            isolation_level="AUTOCOMMIT",
-        )
+        log = str(self.root / "pg.log")
+        self._run([pg_ctl, "-D", str(self.data_dir), "-o", options, "-l", log, "-w", "start"])
+
+    def stop(self) -> None:
+        pg_ctl = _tool("pg_ctl")
+        if pg_ctl is None:
+            raise RuntimeError("pg_ctl not found")
+        self._run([pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
+
+    @property
+    def postmaster_pid(self) -> int | None:
+        """From `postmaster.pid` (first line), for metering this cluster's CPU only."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def create_database(self, name: str) -> str:
+        admin = create_engine(self.url_for("postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE hoursmith"))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return self
+        return self.url_for(name)
 
     def __exit__(
         self,
@@ -88,10 +124,10 @@ class Cluster:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        pg_ctl = _tool("pg_ctl")
-        if self.root is None or pg_ctl is None:
+        if self.root is None or _tool("pg_ctl") is None:
             return
         try:
-            self._run([pg_ctl, "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"])
+            if (self.data_dir / "postmaster.pid").exists():
+                self.stop()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

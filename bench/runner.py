@@ -42,7 +42,7 @@ SCENARIOS = (
 )
 
 
-def _env(url: str, workdir: Path, **switches: str) -> dict[str, str]:
+def server_env(url: str, workdir: Path, **switches: str) -> dict[str, str]:
     return {
         "HOURSMITH_DATABASE_URL": url,
         "HOURSMITH_SECRET_KEY": BENCH_SECRET_KEY,
@@ -150,19 +150,23 @@ def _sqlite_phase(
     failures: dict[str, str],
 ) -> list[ScenarioResult]:
     cores = str(bench.cfg.server_core)
-    ours = Server("hoursmith_sqlite", real_app, _env(url, workdir), workdir, cores)
+    ours = Server("hoursmith_sqlite", real_app, server_env(url, workdir), workdir, cores)
     validating = Server(
         "hoursmith_sqlite_validate",
         real_app,
-        _env(url, workdir, validate_responses="on"),
+        server_env(url, workdir, validate_responses="on"),
         workdir,
         cores,
     )
     limited = Server(
-        "hoursmith_sqlite_ratelimit", real_app, _env(url, workdir, rate_limit="on"), workdir, cores
+        "hoursmith_sqlite_ratelimit",
+        real_app,
+        server_env(url, workdir, rate_limit="on"),
+        workdir,
+        cores,
     )
-    fastapi = Server("fastapi_twin", FASTAPI_APP, _env(url, workdir), workdir, cores)
-    starlette = Server("starlette_twin", STARLETTE_APP, _env(url, workdir), workdir, cores)
+    fastapi = Server("fastapi_twin", FASTAPI_APP, server_env(url, workdir), workdir, cores)
+    starlette = Server("starlette_twin", STARLETTE_APP, server_env(url, workdir), workdir, cores)
     wanted: dict[str, list[Server]] = {
         "list_vs_fastapi": [ours, fastapi, starlette],
         "depth_ratio": [ours],
@@ -196,12 +200,12 @@ def _pg_phase(
         info = seed_database(cluster.url, bench.cfg)
         pg_bench = Bench(bench.cfg, info, bench.wrk, bench.wrk_split)
         core0, core1 = str(bench.cfg.server_core), str(bench.cfg.load_core)
-        env = _env(cluster.url, workdir)
+        env = server_env(cluster.url, workdir)
         ours = Server("hoursmith_pg", real_app, env, workdir, core0)
         limited = Server(
             "hoursmith_pg_ratelimit",
             real_app,
-            _env(cluster.url, workdir, rate_limit="on"),
+            server_env(cluster.url, workdir, rate_limit="on"),
             workdir,
             core0,
         )
@@ -215,7 +219,7 @@ def _pg_phase(
                     scenarios.rate_limit_overhead(pg_bench, ours, limited, backend="postgresql")
                 )
             if second.name not in failures:
-                results.append(scenarios.pg_scaling(pg_bench, ours, second))
+                results.append(scenarios.pg_scaling(pg_bench, ours, second, cluster.postmaster_pid))
             return results
 
 

@@ -227,9 +227,11 @@ def rate_limit_overhead(bench: Bench, off: Server, on: Server, *, backend: str) 
     )
 
 
-def pg_scaling(bench: Bench, first: Server, second: Server) -> ScenarioResult:
+def pg_scaling(
+    bench: Bench, first: Server, second: Server, postmaster: int | None = None
+) -> ScenarioResult:
     half = bench.first_page()
-    meter = CpuMeter({"server_1": first.pid, "server_2": second.pid})
+    meter = CpuMeter({"server_1": first.pid, "server_2": second.pid}, postmaster)
     stats = bench.measure(
         "pg_scaling",
         [
@@ -246,6 +248,13 @@ def pg_scaling(bench: Bench, first: Server, second: Server) -> ScenarioResult:
             figures[f"pg_{variant}_process_cpu_us_per_request_servers"] = round(servers, 1)
             figures[f"pg_{variant}_process_cpu_us_per_request_postgresql"] = group_us[POSTGRESQL]
             figures[f"pg_{variant}_process_cpu_us_per_request_wrk"] = group_us[WRK]
+    servers_one = figures.get("pg_one_process_cpu_us_per_request_servers")
+    servers_two = figures.get("pg_two_process_cpu_us_per_request_servers")
+    database_one = figures.get("pg_one_process_cpu_us_per_request_postgresql")
+    if servers_one and servers_two is not None:
+        figures["pg_server_cpu_ratio"] = _ratio(servers_two, servers_one)
+    if servers_one and database_one is not None:
+        figures["pg_cpu_share"] = _ratio(database_one, servers_one)
     return ScenarioResult(
         "pg_scaling",
         "List throughput of two server processes (pinned to cores 0 and 1) sharing one "
@@ -254,7 +263,9 @@ def pg_scaling(bench: Bench, first: Server, second: Server) -> ScenarioResult:
         "and PostgreSQL share the cores with the servers, so 2.0 is out of reach by design. "
         "CPU µs per request of each process group (servers, PostgreSQL, wrk) are metered from "
         "/proc in every round: with two processes every core is busy, so the ratio is about "
-        "2 × servers(one) ÷ (servers(two) + postgresql + wrk).",
+        "2 × servers(one) ÷ (servers(two) + postgresql + wrk). The goals are therefore on CPU: "
+        "pg_server_cpu_ratio = servers' CPU per request with two processes ÷ one (contention "
+        "cost), pg_cpu_share = PostgreSQL's CPU per request ÷ the server's (one process).",
         stats,
         figures,
     )

@@ -61,9 +61,17 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def seed_key(cfg: BenchConfig) -> str:
+    """Names a cached seed: what was seeded and with which schema."""
+    tickets = f"-t{cfg.ticket_share:g}" if cfg.ticket_share else ""
+    return (
+        f"seed-v{SEED_VERSION}-{cfg.time_entries}-{cfg.pool_tokens}{tickets}-{schema_fingerprint()}"
+    )
+
+
 def cached_sqlite(cfg: BenchConfig, workdir: Path) -> tuple[str, SeedInfo]:
     """A fresh working copy of the seeded SQLite database (seeding it first if not cached)."""
-    key = f"seed-v{SEED_VERSION}-{cfg.time_entries}-{cfg.pool_tokens}-{schema_fingerprint()}"
+    key = seed_key(cfg)
     db_path, info_path = DATA_DIR / f"{key}.sqlite", DATA_DIR / f"{key}.json"
     if not (db_path.exists() and info_path.exists()):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -95,20 +103,21 @@ def seed_database(url: str, cfg: BenchConfig) -> SeedInfo:
             clients=cfg.clients,
             expenses=cfg.expenses,
             members=cfg.members,
+            ticket_share=cfg.ticket_share,
         )
         owner = ws.members[0]
         plaintexts, token_rows = _tokens(ws, owner, 1 + cfg.pool_tokens)
         with engine.begin() as conn:
             for name, rows in [*ws.tables(), ("api_tokens", token_rows)]:
                 _insert(conn, name, rows)
-        if engine.dialect.name == "sqlite":
-            with engine.connect() as conn:
+        # Planner statistics, as a database that has been in use has them (PostgreSQL's
+        # autovacuum gathers them by itself; on SQLite `hoursmith db upgrade` runs ANALYZE).
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+            if engine.dialect.name == "sqlite":
                 # One self-contained file to cache and copy: fold the WAL back in.
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            with engine.connect() as conn:
-                conn.execute(text("ANALYZE"))
-                conn.commit()
         return SeedInfo(
             org_id=ws.org["id"],
             owner_user_id=owner["user_id"],

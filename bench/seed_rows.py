@@ -95,9 +95,15 @@ def build_workspace(
     clients: int,
     expenses: int,
     members: int,
+    ticket_share: float = 0.0,
     seed: int = 20261101,
 ) -> Workspace:
-    """One agency-plan organization with the requested volumes."""
+    """One agency-plan organization with the requested volumes.
+
+    `ticket_share` of the time entries mention a ticket (`ticket T-01234`, 10,000 tickets) in
+    their note, so a search for one ticket is selective (`make bench-scale`); 0 leaves the notes
+    of `make bench` as they were.
+    """
     rng = random.Random(seed)
     new_id = _Ids(rng)
     start = ANCHOR - timedelta(days=HISTORY_DAYS)
@@ -122,6 +128,8 @@ def build_workspace(
     _people(ws, rng, new_id, members, start)
     _clients_and_projects(ws, rng, new_id, clients=clients, projects=projects, start=start)
     _time_entries(ws, rng, new_id, time_entries, start)
+    if ticket_share:
+        _mention_tickets(ws.time_entries, ticket_share, seed)
     _invoices(ws, rng, new_id)
     _expenses(ws, rng, new_id, expenses, start)
     ws.org["next_invoice_number"] = len(ws.invoices) + 1
@@ -272,6 +280,22 @@ def _time_entries(
                 "updated_at": created,
             }
         )
+
+
+TICKETS = 10_000
+
+
+def ticket_ref(number: int) -> str:
+    return f"ticket T-{number:05d}"
+
+
+def _mention_tickets(entries: list[Row], share: float, seed: int) -> None:
+    """Append a ticket reference to `share` of the notes (own RNG: the rest stays identical)."""
+    rng = random.Random(seed + 1)
+    for entry in entries:
+        if rng.random() < share:
+            note = f"{entry['note'] or 'Support'} ({ticket_ref(rng.randrange(TICKETS))})"
+            entry["note"], entry["search_text"] = note, _search_text(note)
 
 
 def _invoices(ws: Workspace, rng: random.Random, new_id: _Ids) -> None:

@@ -246,7 +246,10 @@ class TimeEntry(TimestampMixin, SearchableMixin, Base):
         Index("ix_time_entries_org_entry_date", "org_id", "entry_date", "id"),
         Index("ix_time_entries_org_duration", "org_id", "duration_seconds", "id"),
         Index("ix_time_entries_user_created", "org_id", "user_id", "created_at", "id"),
-        Index("ix_time_entries_project", "project_id"),
+        # The filtered lists integrations use most, each in its default order (-createdAt).
+        Index("ix_time_entries_project_created", "project_id", "created_at", "id"),
+        Index("ix_time_entries_org_billable_created", "org_id", "billable", "created_at", "id"),
+        Index("ix_time_entries_org_running_created", "org_id", "is_running", "created_at", "id"),
         Index("ix_time_entries_task", "task_id"),
         Index("ix_time_entries_invoice", "invoice_id"),
         # At most one running timer per user, enforced by the database itself.
