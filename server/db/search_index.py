@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Select, false, literal_column, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 SEARCHABLE_TABLES = (
     "clients",
@@ -102,3 +103,20 @@ def candidate_rowids(conn: Connection, table: str, folded_term: str) -> list[int
     if len(rows) > MAX_CANDIDATES:
         return None
     return [row[0] for row in rows]
+
+
+def narrow_to_hits(
+    session: Session, stmt: Select[Any], search_column: Any, folded_term: str
+) -> Select[Any]:
+    """`stmt` (which already carries the search's `LIKE`) limited to the index's hits, when the
+    index can answer and the hits are few (SQLite); else `stmt` unchanged (PostgreSQL's planner
+    uses its trigram index for the `LIKE` by itself)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return stmt
+    table = search_column.expression.table.name
+    rowids = candidate_rowids(session.connection(), table, folded_term)
+    if rowids is None:
+        return stmt
+    if not rowids:
+        return stmt.where(false())
+    return stmt.where(literal_column(f"{table}.rowid").in_(rowids))
