@@ -55,6 +55,7 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal",
+    503: "unavailable",
 }
 
 
@@ -124,6 +125,19 @@ class RateLimited(ApiError):
     def __init__(self, retry_after: int, message: str = "Rate limit exceeded", **kw: Any) -> None:
         headers = {"Retry-After": str(max(1, retry_after)), **kw.pop("headers", {})}
         super().__init__(429, "rate_limited", message, headers=headers, **kw)
+
+
+class Unavailable(ApiError):
+    """503: the database could not be reached; nothing was changed, retry after a moment."""
+
+    def __init__(
+        self,
+        message: str = "The database is unavailable; retry in a moment",
+        retry_after: int = 1,
+        **kw: Any,
+    ) -> None:
+        headers = {"Retry-After": str(max(1, retry_after)), **kw.pop("headers", {})}
+        super().__init__(503, "unavailable", message, headers=headers, **kw)
 
 
 # --- envelope -----------------------------------------------------------------------------

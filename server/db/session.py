@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -186,3 +187,33 @@ def begin_read(session: Session) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+log = logging.getLogger("hoursmith.db")
+T = TypeVar("T")
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """The database could not be reached (a dropped or refused connection: a restart, a
+    failover), as opposed to an error in the statement: worth one more try on a fresh
+    connection, else a 503."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True  # SQLAlchemy saw a disconnect and dropped the pool's older connections
+    # psycopg reports a refused connection (the server is down or starting) as OperationalError;
+    # SQLite's OperationalError is about the file or a lock, not reachability.
+    return isinstance(exc, OperationalError) and type(exc.orig).__module__.startswith("psycopg")
+
+
+def retry_once_if_unreachable(work: Callable[[], T]) -> T:
+    """Run `work`; if the database was unreachable, run it once more on a fresh connection (the
+    pool has dropped the dead ones). Only for work that is safe to repeat: reads, and the rate
+    limiter's hit (counted twice at worst, which is stricter, never looser)."""
+    try:
+        return work()
+    except DBAPIError as exc:
+        if not is_unreachable(exc):
+            raise
+        log.warning("database unreachable (%s); retrying once on a fresh connection", exc.orig)
+    return work()

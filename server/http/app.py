@@ -37,7 +37,7 @@ from connexion.resolver import Resolver
 from server import errors
 from server.context import Runtime
 from server.db.session import make_engine, session_factory
-from server.http import docs, fastpath
+from server.http import docs, fastpath, unavailable
 from server.http.idempotency import IdempotencyMiddleware, keyed_operations
 from server.http.jsonbody import JSONIFIER
 from server.http.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
@@ -141,6 +141,7 @@ def create_app(
         swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
     errors.install(app, errors.AllowIndex.from_spec(spec, base_path_of(spec)))
+    unavailable.install(app)  # an unreachable database is 503, not 500
     # 404/405 come first (design §4): a static path never falls through to a templated route.
     app.add_middleware(
         StaticPathMethodMiddleware,

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.context import Runtime, bind_runtime
+from server.db.session import retry_once_if_unreachable
 from server.errors import assign_request_id, send_error
 
 RATE_SLOT_KEY = "hoursmith.rate_slot"
@@ -205,9 +206,14 @@ class DatabaseBackend:
 
     def hit(self, key: str, windows: Sequence[Window]) -> Decision:
         params = {f"b{i}": f"{key}:{w.name}" for i, w in enumerate(windows)}
-        with self._engine.connect() as conn:
-            rows = conn.execute(self._statement(windows), params).all()
-            conn.commit()
+
+        def upsert() -> list[Any]:
+            with self._engine.connect() as conn:
+                found = list(conn.execute(self._statement(windows), params).all())
+                conn.commit()
+                return found
+
+        rows = retry_once_if_unreachable(upsert)
         by_bucket = {row[0]: row for row in rows}
         now = float(rows[0][3])
         states = []
@@ -235,6 +241,10 @@ class RateLimiter:
         else:
             self.backend = MemoryBackend()
         self.blocking = isinstance(self.backend, DatabaseBackend)
+        # PostgreSQL: the token's hit rides on the token lookup's statement (token_gate).
+        self.gates_tokens = (
+            self.enabled and self.blocking and runtime.engine.dialect.name == "postgresql"
+        )
 
     def _hit(self, key: str, windows: Sequence[Window]) -> Decision:
         if not self.enabled:
@@ -318,7 +328,10 @@ class RateLimitMiddleware:
             if message["type"] == "http.response.start":
                 extra = [(b"x-request-id", request_id.encode())]
                 decision = slot.decision
-                if decision is None and not exempt:
+                if decision is None and message["status"] == 503:
+                    # The database (which holds the buckets) was unreachable: nothing counted.
+                    decision = Decision.unlimited(ANONYMOUS_WINDOWS, time.time())
+                elif decision is None and not exempt:
                     decision = await self.limiter.ahit_ip(_client_ip(scope))
                     if not decision.allowed and message["status"] == 401:
                         swallow = True

@@ -21,11 +21,13 @@ import time
 from typing import Any
 
 import anyio.to_thread
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.context import RequestScope, Runtime, bind_scope, unbind_scope
+from server.db.session import is_unreachable, retry_once_if_unreachable
 from server.db.write_gate import take_turn, turn_in
-from server.errors import error_body, error_headers, request_id_of
+from server.errors import Unavailable, error_body, error_headers, request_id_of
 from server.http.idempotency_store import CLAIM_SLOT, ClaimSlot, record_response, store_of
 from server.http.ratelimit import limiter_of
 
@@ -61,12 +63,50 @@ class RequestTransactionMiddleware:
         own_turn = await take_turn(self.runtime, scope) if unsafe else None
         token = bind_scope(request_scope)
         try:
-            await self._run(scope, receive, send, request_scope, slot)
+            if unsafe:
+                await self._run(scope, receive, send, request_scope, slot)
+            else:
+                await self._run_safe(scope, receive, send, request_scope)
         finally:
             unbind_scope(token)
             if own_turn is not None:
                 own_turn.release()
             self._maybe_purge()
+
+    async def _run_safe(self, scope: Scope, receive: Receive, send: Send, rs: RequestScope) -> None:
+        """A safe request whose database was unreachable runs once more, on a fresh session (the
+        pool dropped its dead connections), before anything was sent. Still unreachable: the
+        error goes on to `server.http.unavailable` (503)."""
+        received: list[Message] = []
+        sent = False
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            received.append(message)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal sent
+            sent = True
+            await send(message)
+
+        try:
+            await self._run(scope, recording_receive, tracking_send, rs, None)
+            return
+        except DBAPIError as exc:
+            if sent or not is_unreachable(exc):
+                raise
+            log.warning("database unreachable during %s; retrying once", scope.get("path"))
+
+        async def replaying_receive() -> Message:
+            return received.pop(0) if received else await receive()
+
+        retry = RequestScope(self.runtime.sessions, read_only=True)
+        token = bind_scope(retry)
+        try:
+            await self._run(scope, replaying_receive, send, retry, None)
+        finally:
+            unbind_scope(token)
 
     async def _run(
         self, scope: Scope, receive: Receive, send: Send, rs: RequestScope, slot: ClaimSlot | None
@@ -98,13 +138,13 @@ class RequestTransactionMiddleware:
             status = int(start["status"])
             body = b"".join(chunks)
             if inline:
-                ok = self._finish(rs, slot, start, body)
+                failure = self._finish(rs, slot, start, body)
             else:
-                ok = await anyio.to_thread.run_sync(self._finish, rs, slot, start, body)
+                failure = await anyio.to_thread.run_sync(self._finish, rs, slot, start, body)
             if turn is not None:
                 turn.release()  # committed or rolled back: the next writer may begin
-            if not ok:
-                await _send_internal(send, scope)
+            if failure is not None:
+                await _send_failure(send, scope, failure)
                 return
             await send(start)
             await send({"type": "http.response.body", "body": body})
@@ -122,12 +162,13 @@ class RequestTransactionMiddleware:
 
     def _finish(
         self, rs: RequestScope, slot: ClaimSlot | None, start: Message, body: bytes
-    ) -> bool:
-        """Commit (2xx/3xx, storing an idempotent 2xx) or roll back; False → answer 500."""
+    ) -> Exception | None:
+        """Commit (2xx/3xx, storing an idempotent 2xx) or roll back; the commit's error, if any
+        (then nothing was written and the claim is released)."""
         status = int(start["status"])
         if status >= 400:
             self._abort(rs, slot)
-            return True
+            return None
         try:
             if slot is not None and 200 <= status < 300:
                 headers = {
@@ -144,12 +185,12 @@ class RequestTransactionMiddleware:
             rs.commit()
             if slot is not None:
                 slot.settled = True
-        except Exception:
-            log.exception("commit failed; answering 500")
+        except Exception as exc:
+            log.exception("commit failed")
             self._abort(rs, slot)
-            return False
+            return exc
         rs.close()
-        return True
+        return None
 
     def _abort(self, rs: RequestScope, slot: ClaimSlot | None) -> None:
         try:
@@ -160,7 +201,8 @@ class RequestTransactionMiddleware:
                 slot.settled = True
                 if slot.request_scope is None:
                     try:
-                        self.store.release(slot.claim)
+                        # A fresh connection if the request's own died with the database.
+                        retry_once_if_unreachable(lambda: self.store.release(slot.claim))
                     except Exception:
                         log.exception("could not release idempotency claim %r", slot.claim.key)
 
@@ -186,10 +228,18 @@ class RequestTransactionMiddleware:
         self._purging = asyncio.get_running_loop().run_in_executor(None, purge)
 
 
-async def _send_internal(send: Send, scope: Scope) -> None:
+async def _send_failure(send: Send, scope: Scope, failure: Exception) -> None:
+    """503 `unavailable` when the commit could not reach the database, else 500 `internal`."""
     rid = request_id_of(scope)
-    body = error_body("internal", f"Internal server error (request {rid})", rid)
+    if is_unreachable(failure):
+        error = Unavailable()
+        status, body = 503, error_body(error.code, error.message, rid)
+        extra = error.headers
+    else:
+        status, body = 500, error_body("internal", f"Internal server error (request {rid})", rid)
+        extra = {}
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(k.lower().encode(), v.encode()) for k, v in error_headers(500, None, rid).items()]
-    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    merged = {**error_headers(status, None, rid), **extra}
+    headers += [(k.lower().encode(), v.encode()) for k, v in merged.items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

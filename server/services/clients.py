@@ -190,6 +190,6 @@ def list_clients(
     stmt = filters.include_deleted(stmt, Client.deleted_at)
     stmt = filters.range(stmt, Client.created_at, "createdAt")
     stmt = filters.range(stmt, Client.updated_at, "updatedAt")
-    stmt = filters.search(stmt, Client.search_text)
+    stmt = filters.search(stmt, Client.search_text, session=session)
     filters.raise_if_invalid()
     return paginate(session, stmt, request)

@@ -187,7 +187,7 @@ def list_expenses(
     stmt = f.range(stmt, Expense.created_at, "createdAt")
     stmt = f.range(stmt, Expense.updated_at, "updatedAt")
     stmt = f.decimal_range(stmt, Expense.amount, "amount")
-    stmt = f.search(stmt, Expense.search_text)
+    stmt = f.search(stmt, Expense.search_text, session=session)
     stmt = f.include_deleted(stmt, Expense.deleted_at)
     f.raise_if_invalid()
     return paginate(session, stmt, page)

@@ -131,7 +131,7 @@ def list_invoices(
     stmt = f.range(stmt, Invoice.created_at, "createdAt")
     stmt = f.range(stmt, Invoice.updated_at, "updatedAt")
     stmt = f.decimal_range(stmt, Invoice.total, "total")
-    stmt = f.search(stmt, Invoice.search_text)
+    stmt = f.search(stmt, Invoice.search_text, session=session)
     stmt = f.include_deleted(stmt, Invoice.deleted_at)
     f.raise_if_invalid()
     return paginate(session, stmt, page)

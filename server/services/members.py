@@ -63,7 +63,7 @@ def list_members(
     stmt = filters.enum(stmt, Member.role, "role", ROLES)
     stmt = filters.range(stmt, Member.created_at, "createdAt")
     stmt = filters.range(stmt, Member.updated_at, "updatedAt")
-    stmt = filters.search(stmt, Member.search_text)
+    stmt = filters.search(stmt, Member.search_text, session=session)
     filters.raise_if_invalid()
     return paginate(session, stmt, request)
 

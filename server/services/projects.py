@@ -243,6 +243,6 @@ def list_projects(
     stmt = filters.range(stmt, Project.due_date, "dueDate", dates=True)
     stmt = filters.range(stmt, Project.created_at, "createdAt")
     stmt = filters.range(stmt, Project.updated_at, "updatedAt")
-    stmt = filters.search(stmt, Project.search_text)
+    stmt = filters.search(stmt, Project.search_text, session=session)
     filters.raise_if_invalid()
     return paginate(session, stmt, request)

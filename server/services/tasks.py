@@ -291,6 +291,6 @@ def list_tasks(
         stmt = filters.range(stmt, column, name, dates=True)
     stmt = filters.range(stmt, Task.created_at, "createdAt")
     stmt = filters.range(stmt, Task.updated_at, "updatedAt")
-    stmt = filters.search(stmt, Task.search_text)
+    stmt = filters.search(stmt, Task.search_text, session=session)
     filters.raise_if_invalid()
     return paginate(session, stmt, request)

@@ -341,7 +341,7 @@ def list_time_entries(
     stmt = f.range(stmt, TimeEntry.created_at, "createdAt")
     stmt = f.range(stmt, TimeEntry.updated_at, "updatedAt")
     stmt = f.decimal_range(stmt, TimeEntry.duration_seconds, "durationSeconds")
-    stmt = f.search(stmt, TimeEntry.search_text)
+    stmt = f.search(stmt, TimeEntry.search_text, session=session)
     stmt = f.include_deleted(stmt, TimeEntry.deleted_at)
     f.raise_if_invalid()
     return paginate(session, stmt, page)

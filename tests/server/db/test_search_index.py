@@ -15,7 +15,8 @@ from server.db.migrate import upgrade
 from server.db.models import search_fold
 from server.db.search_index import MAX_CANDIDATES, candidate_rowids, fts_phrase
 from server.db.session import make_engine, session_factory
-from tests.support.world import World
+from server.services.time_entries import list_time_entries
+from tests.support.world import CURSOR_KEY, World
 
 NOTES = (
     "Design review",
@@ -42,8 +43,10 @@ def session(tmp_path: Path) -> Iterator[Session]:
         engine.dispose()
 
 
-def _entries(session: Session, notes: tuple[str | None, ...]) -> list[M.TimeEntry]:
-    world = World(session)
+def _entries(
+    session: Session, notes: tuple[str | None, ...], world: World | None = None
+) -> list[M.TimeEntry]:
+    world = world or World(session)
     project = world.project()
     user_id = world.members["owner"].user_id
     rows = [
@@ -102,3 +105,14 @@ def test_a_term_fts5_cannot_parse_is_left_to_the_scan(session: Session) -> None:
 def test_phrase_quotes_every_character() -> None:
     """FTS5 operators inside a term stay literal: the term is one quoted phrase."""
     assert fts_phrase('a "b" OR c*') == '"a ""b"" OR c*"'
+
+
+def test_the_list_answers_like_the_scan(session: Session) -> None:
+    """GET /time-entries?search= through the index lists exactly the entries whose note matches."""
+    world = World(session)
+    rows = _entries(session, NOTES, world)
+    session.execute(text("ANALYZE"))  # as on a database in use: the planner takes the rowids
+    for term in TERMS:
+        page = list_time_entries(session, world.actor(), {"search": term}, key=CURSOR_KEY)
+        expected = {r.id for r in rows if r.note and search_fold(term) in search_fold(r.note)}
+        assert {item.id for item in page.items} == expected, term
