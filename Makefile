@@ -1,5 +1,6 @@
 # Hoursmith API v1 — every developer and CI entry point.
-# `make serve` and `make test` work from a clean clone: each target depends on `install`.
+# `make serve` and `make test` work from a clean clone: each target depends on what it needs
+# installed (`install-python`: .venv; `install-npm`: ./node_modules; `install`: both).
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -7,7 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install generate check-generated check-compat lint-spec lint-spec-npm lint format test pytest serve \
+.PHONY: install install-python install-npm generate check-generated check-compat lint-spec lint-spec-npm \
+        lint format test pytest serve \
         contract bench bench-quick bench-scale scalar-update browser clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -17,30 +19,43 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# npm tools (stock OpenAPI linters, openapi-typescript, tsc): exact versions in package-lock.json,
+# installed once into ./node_modules; tests and lint-spec-npm never reach the registry.
+NPM_STAMP := node_modules/.installed-stamp
+NPM_BIN := node_modules/.bin
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || { \
+	  echo "Node.js 20+ with npm is required for the npm tools: apt-get install nodejs npm" \
+	       "(Debian/Ubuntu), brew install node (macOS), or https://nodejs.org/en/download" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(NPM_STAMP)
+
+install-python: $(STAMP)
+install-npm: $(NPM_STAMP)
+install: install-python install-npm
 
 # A breaking change is only a warning here (the designer is mid-edit); `make test` fails on it.
-generate: install
+generate: install-python
 	$(BIN)/python -m generator generate
 	@$(BIN)/python -m generator compat || echo "warning: the contract breaks the latest release (make check-compat fails)" >&2
 
 # The document against the newest openapi/releases/*.yaml: v1 only grows.
-check-compat: install
+check-compat: install-python
 	$(BIN)/python -m generator compat
 
-check-generated: install
+check-generated: install-python
 	$(BIN)/python -m generator check
 
-lint-spec: install
+lint-spec: install-python
 	$(BIN)/python -m generator lint
 
-lint: install
+lint: install-python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-format: install
+format: install-python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
@@ -53,36 +68,36 @@ browser:
 pytest: install browser
 	$(BIN)/pytest
 
-test: lint lint-spec check-compat check-generated pytest
+test: lint lint-spec lint-spec-npm check-compat check-generated pytest
 
-serve: install
+serve: install-python
 	$(BIN)/python -m server.cli.devserve
 
 contract: install
 	HOURSMITH_CONTRACT_EXAMPLES=200 $(BIN)/pytest tests/contract -p no:cacheprovider
 
-bench: install
+bench: install-python
 	$(BIN)/python -m bench
 
-bench-quick: install
+bench-quick: install-python
 	$(BIN)/python -m bench --quick
 
 # 1,000,000 time entries on SQLite and PostgreSQL (seeds cached in bench/.data; not in `make test`).
-bench-scale: install
+bench-scale: install-python
 	$(BIN)/python -m bench --scale
 
-# Stock OpenAPI linters from the npm registry, pinned. Zero errors AND zero warnings: Spectral
-# fails on warnings itself; Redocly exits 0 on warnings, so its summary line is checked.
-SPECTRAL := @stoplight/spectral-cli@6.16.3
-REDOCLY := @redocly/cli@2.77.0
-lint-spec-npm:
-	npx --yes $(SPECTRAL) lint --fail-severity=warn --ruleset openapi/.spectral.yaml openapi/api-v1.yaml
-	@out=$$(npx --yes $(REDOCLY) lint --config openapi/redocly.yaml openapi/api-v1.yaml 2>&1); rc=$$?; \
-	  echo "$$out" | grep -v -E '^npm warn|[║╔╚]'; \
+# Stock OpenAPI linters (Spectral `spectral:oas`, Redocly `recommended`; versions pinned in
+# package-lock.json). Zero errors AND zero warnings: Spectral fails on warnings itself; Redocly
+# exits 0 on warnings, so its summary line is checked. Redocly's update notice stays off.
+lint-spec-npm: install-npm
+	$(NPM_BIN)/spectral lint --fail-severity=warn --ruleset openapi/.spectral.yaml openapi/api-v1.yaml
+	@out=$$(REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(NPM_BIN)/redocly lint --config openapi/redocly.yaml \
+	        openapi/api-v1.yaml 2>&1); rc=$$?; \
+	  echo "$$out" | grep -v -E '[║╔╚]'; \
 	  if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	  if echo "$$out" | grep -qE 'You have [0-9]+ warnings?'; then echo "redocly: warnings fail the build" >&2; exit 1; fi
 
-scalar-update: install
+scalar-update: install-python
 	$(BIN)/python -m scalar.update $(VERSION)
 
 clean:

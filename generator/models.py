@@ -50,12 +50,14 @@ def generate_models(data: dict[str, Any], header: str) -> str:
     """Return the source of `models.py` (with its final newline, which dcg omits)."""
     # Imported here: dcg is a dev dependency and a heavy import, needed only when generating.
     from datamodel_code_generator import InputFileType, LiteralType, generate  # noqa: PLC0415
-    from datamodel_code_generator.enums import DataModelType  # noqa: PLC0415
+    from datamodel_code_generator.enums import DataModelType, OpenAPIScope  # noqa: PLC0415
     from datamodel_code_generator.format import Formatter, PythonVersion  # noqa: PLC0415
 
     code = generate(
         json.dumps(strip_rules(data)),
         input_file_type=InputFileType.OpenAPI,
+        # Request bodies are components of `requestBodies` (H008): a model per body too.
+        openapi_scopes=[OpenAPIScope.Schemas, OpenAPIScope.RequestBodies],
         output_model_type=DataModelType.PydanticV2BaseModel,
         target_python_version=PythonVersion.PY_311,
         use_annotated=True,

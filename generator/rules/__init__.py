@@ -1,5 +1,5 @@
 """House rules, registered with `generator.ruleset.rule` on import; one module per theme."""
 
-from generator.rules import naming, operations, schemas
+from generator.rules import clients, naming, operations, schemas
 
-__all__ = ["naming", "operations", "schemas"]
+__all__ = ["clients", "naming", "operations", "schemas"]

@@ -40,6 +40,7 @@ from server.db.session import make_engine, session_factory
 from server.http import docs, fastpath, unavailable
 from server.http.idempotency import IdempotencyMiddleware, keyed_operations
 from server.http.jsonbody import JSONIFIER
+from server.http.query_aliases import AliasURIParser
 from server.http.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
 from server.http.request_validation import VALIDATORS
 from server.http.response_validation import CachedResponseValidationMiddleware
@@ -134,6 +135,7 @@ def create_app(
         resolver=make_resolver(operations),
         pythonic_params=True,
         strict_validation=True,
+        uri_parser_class=AliasURIParser,  # documented query aliases (server/http/query_aliases.py)
         validate_responses=settings.validate_responses,
         validator_map=VALIDATORS,
         security_map=fastpath.SECURITY_MAP,
