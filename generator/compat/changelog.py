@@ -26,6 +26,7 @@ SECTIONS = (
     ("C102", "Parameters"),
     ("C103", "Request properties"),
     ("C104", "Response properties"),
+    ("C104 webhook", "Webhook payload properties"),
     ("C105", "Enum values"),
     ("C106", "Response statuses"),
     ("C107", "Response headers"),
@@ -66,8 +67,14 @@ def _group(findings: list[Finding]) -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     titles = dict(SECTIONS)
     for finding in findings:
-        if finding.rule in titles and not finding.ignored:
-            out[titles[finding.rule]][_line(finding)].append(finding.operation)
+        webhook = finding.operation.startswith("webhook ")
+        key = (
+            f"{finding.rule} webhook"
+            if webhook and f"{finding.rule} webhook" in titles
+            else finding.rule
+        )
+        if key in titles and not finding.ignored:
+            out[titles[key]][_line(finding)].append(finding.operation)
     return out
 
 
