@@ -59,7 +59,7 @@ def _line(finding: Finding) -> str:
         return f"`{name}`"
     if name:
         return f"`{name}`: {finding.what}"
-    return f"`{finding.operation}` {finding.detail}"
+    return finding.detail  # the operations it concerns are listed after it
 
 
 def _group(findings: list[Finding]) -> dict[str, dict[str, list[str]]]:
@@ -103,11 +103,10 @@ def _render_section(version: str, findings: list[Finding]) -> list[str]:
         lines.append(f"- **{title}**:")
         for text, ops in sorted(entries.items()):
             where = sorted(set(ops))
-            shared = text.startswith("`") and not text.startswith(f"`{where[0]}`")
             suffix = ""
-            if shared and len(where) <= 3:
+            if title not in ("Operations", "Webhook events") and len(where) <= 3:
                 suffix = " (" + ", ".join(f"`{op}`" for op in where) + ")"
-            elif shared:
+            elif title not in ("Operations", "Webhook events"):
                 suffix = f" ({len(where)} operations)"
             lines.append(f"  - {text}{suffix}")
     lines += _accepted(findings)
