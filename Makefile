@@ -101,4 +101,4 @@ scalar-update: install-python
 	$(BIN)/python -m scalar.update $(VERSION)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
