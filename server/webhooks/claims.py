@@ -1,0 +1,178 @@
+"""The worker's database side: claim due deliveries under a lease, record each attempt.
+
+Claiming is one short transaction: on PostgreSQL the due rows are selected `FOR UPDATE SKIP
+LOCKED`, so concurrent workers pick disjoint rows without waiting on each other; on SQLite the
+transaction holds the single write lock (`BEGIN IMMEDIATE`). A claimed delivery carries the
+worker's id and a lease expiry; sending happens outside any transaction, and recording the
+result checks that the lease is still this worker's (a worker that lost it records nothing).
+A worker killed mid-send simply lets its lease run out; the delivery is then due again, with
+the same event id and bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from server.db.webhooks import (
+    FAILED,
+    PENDING,
+    SUCCEEDED,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from server.webhooks.config import WebhookSettings
+from server.webhooks.schedule import next_attempt_at
+from server.webhooks.sender import AttemptResult
+
+ERROR_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One leased delivery with everything the send needs."""
+
+    delivery_id: str
+    event_id: str
+    endpoint_id: str
+    url: str
+    secret: str
+    payload: bytes
+    lease_expires_at: datetime
+
+
+def claim_due(
+    session: Session,
+    owner: str,
+    now: datetime,
+    settings: WebhookSettings,
+    limit: int,
+) -> list[Claim]:
+    """Lease up to `limit` due deliveries of enabled endpoints, at most
+    `endpoint_concurrency` leased per endpoint; the caller commits."""
+    D, E = WebhookDelivery, WebhookEndpoint
+    candidates = session.execute(
+        select(D.id, D.endpoint_id)
+        .join(E, E.id == D.endpoint_id)
+        .where(
+            D.status == PENDING,
+            D.next_attempt_at <= now,
+            (D.lease_expires_at.is_(None)) | (D.lease_expires_at <= now),
+            E.enabled.is_(True),
+            E.deleted_at.is_(None),
+        )
+        .order_by(D.next_attempt_at)
+        .limit(limit * 4)
+        .with_for_update(of=D, skip_locked=True)
+    ).all()
+    if not candidates:
+        return []
+    busy = Counter(
+        dict(
+            session.execute(
+                select(D.endpoint_id, func.count())
+                .where(
+                    D.status == PENDING,
+                    D.lease_expires_at > now,
+                    D.endpoint_id.in_({c.endpoint_id for c in candidates}),
+                )
+                .group_by(D.endpoint_id)
+            ).all()
+        )
+    )
+    chosen: list[str] = []
+    for row in candidates:
+        if len(chosen) == limit:
+            break
+        if busy[row.endpoint_id] < settings.endpoint_concurrency:
+            busy[row.endpoint_id] += 1
+            chosen.append(row.id)
+    if not chosen:
+        return []
+    expires = now + timedelta(seconds=settings.lease_seconds)
+    session.execute(
+        update(D)
+        .where(D.id.in_(chosen))
+        .values(lease_owner=owner, lease_expires_at=expires)
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(
+        select(D.id, D.event_id, D.endpoint_id, E.url, E.secret, WebhookEvent.payload)
+        .join(E, E.id == D.endpoint_id)
+        .join(WebhookEvent, WebhookEvent.id == D.event_id)
+        .where(D.id.in_(chosen))
+    ).all()
+    return [
+        Claim(r.id, r.event_id, r.endpoint_id, r.url, r.secret, r.payload, expires) for r in rows
+    ]
+
+
+def record_attempt(
+    session: Session,
+    claim: Claim,
+    owner: str,
+    result: AttemptResult,
+    *,
+    started_at: datetime,
+    settings: WebhookSettings,
+    now: datetime,
+) -> bool:
+    """Log the attempt and move the delivery on (done, failed, or due again later).
+
+    Returns False, recording nothing, when the lease is no longer this worker's. The caller
+    commits.
+    """
+    delivery = session.get(WebhookDelivery, claim.delivery_id, with_for_update=True)
+    if delivery is None or delivery.status != PENDING or delivery.lease_owner != owner:
+        return False
+    delivery.attempts += 1
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id,
+            number=delivery.attempts,
+            started_at=started_at,
+            duration_ms=result.duration_ms,
+            status_code=result.status_code,
+            error=result.error[:ERROR_LENGTH] if result.error else None,
+            response_excerpt=result.excerpt,
+        )
+    )
+    delivery.last_status_code = result.status_code
+    delivery.last_error = result.error[:ERROR_LENGTH] if result.error else None
+    delivery.lease_owner = None
+    delivery.lease_expires_at = None
+    endpoint = session.get(WebhookEndpoint, claim.endpoint_id)
+    if result.ok:
+        delivery.status = SUCCEEDED
+        delivery.completed_at = now
+        if endpoint is not None and endpoint.failing_since is not None:
+            endpoint.failing_since = None
+        return True
+    due = next_attempt_at(settings, delivery.attempts, now)
+    if due is None:
+        delivery.status = FAILED
+        delivery.completed_at = now
+        if endpoint is not None and endpoint.failing_since is None:
+            endpoint.failing_since = now  # marked failing, still enabled
+    else:
+        delivery.next_attempt_at = due
+    return True
+
+
+def release(session: Session, owner: str, delivery_ids: list[str]) -> None:
+    """Give leases back (graceful shutdown) so another worker may take them at once."""
+    if not delivery_ids:
+        return
+    D = WebhookDelivery
+    session.execute(
+        update(D)
+        .where(D.id.in_(delivery_ids), D.lease_owner == owner, D.status == PENDING)
+        .values(lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,181 @@
+"""The delivery worker: claim due deliveries, send them outside any transaction, record results.
+
+One `Worker` runs on an asyncio loop: `hoursmith serve` starts one in the server process (its
+SQLite writes then take turns with the requests' on the process's write gate, passed in as
+`write_lock`), and `hoursmith worker` runs one on its own. Sends to one endpoint are bounded by
+`endpoint_concurrency` (leases are counted per endpoint when claiming). Stopping is graceful:
+no new claims, in-flight sends get the timeout to finish, and whatever is still running is
+cancelled and its lease given back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import socket
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio.to_thread
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.db.base import new_id, utcnow
+from server.db.session import begin_write
+from server.webhooks.addresses import Resolver, UnsafeUrl, check_url, system_resolver
+from server.webhooks.claims import Claim, claim_due, record_attempt, release
+from server.webhooks.config import WebhookSettings
+from server.webhooks.sender import AttemptResult, new_client, send
+
+log = logging.getLogger("hoursmith.webhooks")
+T = TypeVar("T")
+WriteLock = Callable[[], asyncio.Lock | None]
+
+
+def worker_id() -> str:
+    """A readable, unique lease owner: host, process and a random suffix."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{new_id()[:8]}"
+
+
+class Worker:
+    """Delivers webhooks from the outbox until `stop()`."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: WebhookSettings,
+        *,
+        write_lock: WriteLock | None = None,
+        resolver: Resolver = system_resolver,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.owner = worker_id()
+        self._write_lock = write_lock or (lambda: None)
+        self._resolver = resolver
+        self._stopping = asyncio.Event()
+        # Set when a send finishes (room for another claim) or on stop: ends the idle wait.
+        self._wake = asyncio.Event()
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def _write(self, fn: Callable[[Session], T]) -> T:
+        """Run `fn` in one committed write transaction, in a thread (after the write turn)."""
+
+        def unit() -> T:
+            with self.sessions() as session:
+                begin_write(session)
+                value = fn(session)
+                session.commit()
+                return value
+
+        lock = self._write_lock()
+        if lock is None:
+            return await anyio.to_thread.run_sync(unit)
+        async with lock:
+            return await anyio.to_thread.run_sync(unit)
+
+    async def run(self) -> None:
+        """Claim and deliver until stopped, then shut down gracefully."""
+        log.info("webhook worker %s started", self.owner)
+        async with new_client() as client:
+            try:
+                await self._loop(client)
+            finally:
+                await self._drain()
+        log.info("webhook worker %s stopped", self.owner)
+
+    async def _loop(self, client: httpx.AsyncClient) -> None:
+        while not self._stopping.is_set():
+            room = self.settings.batch_size - len(self._in_flight)
+            claims: list[Claim] = []
+            if room > 0:
+                try:
+                    claims = await self._write(functools.partial(self._claim, limit=room))
+                except Exception:  # the database is away: log, wait, try again
+                    log.exception("webhook worker %s: claiming failed", self.owner)
+            for claim in claims:
+                task = asyncio.create_task(self._deliver(client, claim))
+                self._in_flight[claim.delivery_id] = task
+                task.add_done_callback(self._forget)
+            if len(claims) < max(room, 1):
+                # Nothing more is due, or the per-endpoint bound held some back: wait for the
+                # poll interval or until a send in flight finishes.
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
+
+    def _claim(self, session: Session, *, limit: int) -> list[Claim]:
+        return claim_due(session, self.owner, utcnow(), self.settings, limit)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        for delivery_id, running in list(self._in_flight.items()):
+            if running is task:
+                del self._in_flight[delivery_id]
+        self._wake.set()
+
+    async def _deliver(self, client: httpx.AsyncClient, claim: Claim) -> None:
+        started = utcnow()
+        result = await self.attempt(client, claim)
+        try:
+            await self._write(
+                lambda s: record_attempt(
+                    s,
+                    claim,
+                    self.owner,
+                    result,
+                    started_at=started,
+                    settings=self.settings,
+                    now=utcnow(),
+                )
+            )
+        except Exception:
+            # The lease runs out and the delivery is tried again (at-least-once).
+            log.exception("webhook worker %s: recording %s failed", self.owner, claim.delivery_id)
+
+    async def attempt(self, client: httpx.AsyncClient, claim: Claim) -> AttemptResult:
+        """Check the URL's addresses again (DNS can change), then send to the checked one."""
+        networks = self.settings.allow_networks
+        try:
+            target = await anyio.to_thread.run_sync(check_url, claim.url, networks, self._resolver)
+        except UnsafeUrl as exc:
+            return AttemptResult(None, f"refused: {exc}", 0, None)
+        return await send(
+            client,
+            target,
+            claim.secret,
+            claim.payload,
+            event_id=claim.event_id,
+            timeout=self.settings.timeout_seconds,
+        )
+
+    async def _drain(self) -> None:
+        """Let in-flight sends finish within the timeout; cancel the rest and release them."""
+        pending = dict(self._in_flight)
+        if pending:
+            await asyncio.wait(pending.values(), timeout=self.settings.timeout_seconds + 1)
+        unfinished = {d: t for d, t in pending.items() if not t.done()}
+        for task in unfinished.values():
+            task.cancel()
+        if unfinished:
+            await asyncio.gather(*unfinished.values(), return_exceptions=True)
+            try:
+                await self._write(lambda s: release(s, self.owner, list(unfinished)))
+            except Exception:
+                log.exception("webhook worker %s: releasing leases failed", self.owner)
+
+
+async def run_until_signal(worker: Worker) -> None:
+    """Run `worker` until SIGINT/SIGTERM (the standalone `hoursmith worker`)."""
+    import signal  # noqa: PLC0415
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, worker.stop)
+    await worker.run()

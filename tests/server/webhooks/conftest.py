@@ -1,0 +1,66 @@
+"""Fixtures of the webhook tests: a migrated database with an Agency workspace, a receiver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.db import models as M
+from server.db.migrate import upgrade
+from server.db.session import make_engine, session_factory
+from server.webhooks.config import WebhookSettings
+from tests.support.webhooks import Receiver
+
+LOOPBACK = "127.0.0.0/8"
+
+
+@dataclass
+class Db:
+    url: str
+    sessions: sessionmaker[Session]
+    agency_org: str
+    studio_org: str
+
+
+def make_db(url: str) -> Db:
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    with sessions() as s:
+        agency = M.Organization(name="Agency Co", plan="agency", default_currency="EUR")
+        studio = M.Organization(name="Studio Co", plan="studio", default_currency="EUR")
+        s.add_all([agency, studio])
+        s.commit()
+        return Db(url, sessions, agency.id, studio.id)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Db]:
+    """A migrated SQLite file with one Agency and one Studio organization."""
+    made = make_db(f"sqlite:///{tmp_path}/webhooks.db")
+    yield made
+    bind = made.sessions.kw["bind"]
+    bind.dispose()
+
+
+@pytest.fixture
+def settings() -> WebhookSettings:
+    """The product's schedule scaled down to milliseconds, loopback allowed, a short timeout."""
+    return WebhookSettings(
+        schedule_scale=0.00002,
+        timeout_seconds=0.3,
+        lease_seconds=2.0,
+        poll_seconds=0.02,
+        allow_networks=LOOPBACK,
+    )
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A running loopback receiver (stopped after the test)."""
+    with Receiver() as running:
+        yield running
