@@ -47,6 +47,15 @@ class Claim:
     lease_expires_at: datetime
 
 
+def anything_due(session: Session, now: datetime) -> bool:
+    """Whether some pending delivery is due: a cheap indexed read, so an idle worker polls
+    without taking the write lock (SQLite) or locking rows (PostgreSQL)."""
+    D = WebhookDelivery
+    free = D.lease_expires_at.is_(None) | (D.lease_expires_at <= now)
+    due = select(D.id).where(D.status == PENDING, D.next_attempt_at <= now, free).limit(1)
+    return session.execute(due).first() is not None
+
+
 def claim_due(
     session: Session,
     owner: str,

@@ -24,9 +24,9 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.base import new_id, utcnow
-from server.db.session import begin_write
+from server.db.session import begin_read, begin_write
 from server.webhooks.addresses import Resolver, UnsafeUrl, check_url, system_resolver
-from server.webhooks.claims import Claim, claim_due, record_attempt, release
+from server.webhooks.claims import Claim, anything_due, claim_due, record_attempt, release
 from server.webhooks.config import WebhookSettings
 from server.webhooks.sender import AttemptResult, new_client, send
 
@@ -97,7 +97,8 @@ class Worker:
             claims: list[Claim] = []
             if room > 0:
                 try:
-                    claims = await self._write(functools.partial(self._claim, limit=room))
+                    if await anyio.to_thread.run_sync(self._due):
+                        claims = await self._write(functools.partial(self._claim, limit=room))
                 except Exception:  # the database is away: log, wait, try again
                     log.exception("webhook worker %s: claiming failed", self.owner)
             for claim in claims:
@@ -110,6 +111,11 @@ class Worker:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
+
+    def _due(self) -> bool:
+        with self.sessions() as session:
+            begin_read(session)
+            return anything_due(session, utcnow())
 
     def _claim(self, session: Session, *, limit: int) -> list[Claim]:
         return claim_due(session, self.owner, utcnow(), self.settings, limit)
