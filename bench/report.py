@@ -46,6 +46,7 @@ GOALS = (
     # (`pg_scaling`, the throughput ratio, stays as information: on 2 cores shared with wrk and
     # PostgreSQL it says how full the machine is, not how the server scales.)
     Goal("pg_server_cpu_ratio", "<=", 1.1),
+    Goal("post_with_webhook_vs_post", ">=", 0.9),
     Goal("generate_seconds", "<", 3.0),
     Goal("peak_rss_mb", "<", 200.0),
 )

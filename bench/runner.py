@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import pg, scenarios
+from bench import pg, scenarios, webhooks
 from bench.config import BENCH_SECRET_KEY, LIST_PATH, REPO_ROOT, BenchConfig
 from bench.scenarios import Bench, ScenarioResult
 from bench.seed import cached_sqlite, seed_database
@@ -37,6 +37,7 @@ SCENARIOS = (
     "response_validation_ratio",
     "post_vs_get",
     "rate_limit_overhead",
+    "post_with_webhook_vs_post",
     "pg",
     "generate_seconds",
 )
@@ -104,7 +105,7 @@ def run(cfg: BenchConfig, *, only: set[str], real_app: str = REAL_APP) -> dict[s
             Wrk(binary, workdir, cores=str(cfg.load_core), connections=cfg.connections),
             Wrk(binary, workdir, cores=None, connections=max(1, cfg.connections // 2)),
         )
-        if only & set(SCENARIOS[:5]):
+        if only & set(SCENARIOS[:6]):
             results += _sqlite_phase(
                 bench,
                 url=url,
@@ -167,16 +168,31 @@ def _sqlite_phase(
     )
     fastapi = Server("fastapi_twin", FASTAPI_APP, server_env(url, workdir), workdir, cores)
     starlette = Server("starlette_twin", STARLETTE_APP, server_env(url, workdir), workdir, cores)
+    sink = webhooks.Sink()
+    hooked = Server(
+        "hoursmith_sqlite_webhook",
+        real_app,
+        server_env(
+            webhooks.subscribed_copy(url, workdir, bench.info.org_id, sink.url)
+            if "post_with_webhook_vs_post" in only
+            else url,
+            workdir,
+            webhook_allow_networks=webhooks.LOOPBACK,
+        ),
+        workdir,
+        cores,
+    )
     wanted: dict[str, list[Server]] = {
         "list_vs_fastapi": [ours, fastapi, starlette],
         "depth_ratio": [ours],
         "response_validation_ratio": [ours, validating],
         "post_vs_get": [ours],
         "rate_limit_overhead": [ours, limited],
+        "post_with_webhook_vs_post": [ours, hooked],
     }
     servers = list({s.name: s for k, v in wanted.items() if k in only for s in v}.values())
     results = []
-    with serving(servers, bench.info.token, rss, failures):
+    with sink, serving(servers, bench.info.token, rss, failures):
         if failures.keys() & {ours.name, fastapi.name, starlette.name}:
             raise ServerError(f"a server every scenario needs failed: {failures}")
         if "list_vs_fastapi" in only:
@@ -189,6 +205,8 @@ def _sqlite_phase(
             results.append(scenarios.post_vs_get(bench, ours, backend="sqlite"))
         if "rate_limit_overhead" in only and limited.name not in failures:
             results.append(scenarios.rate_limit_overhead(bench, ours, limited, backend="sqlite"))
+        if "post_with_webhook_vs_post" in only and hooked.name not in failures:
+            results.append(webhooks.post_with_webhook_vs_post(bench, ours, hooked, sink))
     return results
 
 
