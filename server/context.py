@@ -71,6 +71,8 @@ class Actor:
     role: str
     plan: str
     token_name: str
+    # False for a `hsk_test_` token: webhook events it causes carry `livemode: false`.
+    livemode: bool = True
 
     @property
     def is_member(self) -> bool:

@@ -10,7 +10,7 @@ The API never creates organizations, members, tokens or invoices; this CLI does,
 Commands::
 
     hoursmith db upgrade
-    hoursmith serve [--host H] [--port P] [--workers N] [--access-log]
+    hoursmith serve [--host H] [--port P] [--workers N] [--access-log] [--no-worker]
     hoursmith demo [--plan studio|agency|free] [--json]
     hoursmith org create --name N --plan P [--json]
     hoursmith org set-plan ORG_ID PLAN [--json]
@@ -22,6 +22,13 @@ Commands::
     hoursmith invoice create --org ORG_ID --client CLIENT_ID [--grouping G] [--json]
     hoursmith invoice send|cancel INVOICE_ID [--json]
     hoursmith invoice pay INVOICE_ID [--amount A] [--json]
+    hoursmith invoice fail INVOICE_ID [--amount A] [--reason R] [--json]
+    hoursmith webhook create ORG_ID --url URL --event TYPE [--event TYPE …] [--json]
+    hoursmith webhook list ORG_ID [--json]
+    hoursmith webhook rotate-secret|disable|enable|delete|deliveries ENDPOINT_ID [--json]
+    hoursmith webhook test ENDPOINT_ID [--event TYPE] [--json]
+    hoursmith webhook replay EVENT_ID [--json]
+    hoursmith worker
 """
 
 from __future__ import annotations
@@ -29,52 +36,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
-from server.cli import admin
+from server.cli import admin, webhooks
+from server.cli.common import Handler, Output, add_command, add_group, database_url, write_session
 from server.cli.demo import invoicing_service, seed_demo
 from server.db.models import Invoice
-from server.db.session import begin_write, make_engine, session_factory
 from server.formats import format_decimal, format_instant, parse_decimal
-from server.settings import Settings
+from server.services import invoice_events
 
 PROG = "hoursmith"
 GROUPINGS = ("project", "task", "entry")
-Handler = Callable[[argparse.Namespace], "Output"]
-
-
-class Output:
-    """What a command reports: the `--json` object and the human-readable text."""
-
-    def __init__(self, data: dict[str, Any], text: str) -> None:
-        self.data = data
-        self.text = text
-
-
-def _database_url() -> str:
-    return Settings().database_url
-
-
-@contextmanager
-def write_session() -> Iterator[Session]:
-    """One write transaction against the configured database, committed on success."""
-    engine = make_engine(_database_url(), poolclass=NullPool)
-    try:
-        with session_factory(engine)() as session:
-            begin_write(session)
-            yield session
-            session.commit()
-    finally:
-        engine.dispose()
-
-
 # --- db, serve, demo -------------------------------------------------------------------------
 
 
@@ -82,7 +59,7 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> Output:
     # Lazy: Alembic costs ~0.3 s of start-up that every other command would pay for nothing.
     from server.db.migrate import upgrade  # noqa: PLC0415
 
-    url = _database_url()
+    url = database_url()
     upgrade(url)
     shown = make_url(url).render_as_string(hide_password=True)
     return Output({"databaseUrl": shown, "revision": "head"}, f"Database {shown} is up to date.")
@@ -99,6 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> Output:
             workers=args.workers,
             access_log=args.access_log,
             log_level=args.log_level,
+            webhook_worker=not args.no_worker,
         )
     except serve.ServeError as exc:
         raise admin.AdminError(str(exc)) from exc
@@ -219,10 +197,15 @@ def _invoice_action(action: str) -> Handler:
                 raise admin.AdminError(f"--amount {exc}") from exc
         with write_session() as session:
             _invoice_json(session, args.invoice_id)  # a clear message for unknown ids
+            # send, pay and fail emit their webhook events in this transaction
             if action == "pay":
-                service.pay_invoice(session, args.invoice_id, amount=amount)
+                invoice_events.pay_invoice(session, args.invoice_id, amount=amount)
+            elif action == "fail":
+                invoice_events.fail_payment(session, args.invoice_id, amount, args.reason)
+            elif action == "send":
+                invoice_events.send_invoice(session, args.invoice_id)
             else:
-                getattr(service, f"{action}_invoice")(session, args.invoice_id)
+                service.cancel_invoice(session, args.invoice_id)
             session.flush()
             data = _invoice_json(session, args.invoice_id)
         text = f"Invoice {data['number']} is {data['status']} ({data['paymentStatus']})"
@@ -261,26 +244,14 @@ def _role(value: str) -> str:
     return value.upper()
 
 
-def _sub(parent: Any, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
-    parser.set_defaults(handler=handler)
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    return parser
-
-
-def _group(subparsers: Any, name: str, help_text: str) -> Any:
-    parser = subparsers.add_parser(name, help=help_text)
-    return parser.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Hoursmith admin CLI (plays the app's settings screens)."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    db = _group(commands, "db", "database maintenance")
-    _sub(db, "upgrade", cmd_db_upgrade, "apply migrations to HOURSMITH_DATABASE_URL")
+    db = add_group(commands, "db", "database maintenance")
+    add_command(db, "upgrade", cmd_db_upgrade, "apply migrations to HOURSMITH_DATABASE_URL")
 
     serve = commands.add_parser("serve", help="run the API with uvicorn")
     serve.set_defaults(handler=cmd_serve, json=False)
@@ -289,46 +260,51 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_positive, default=1)
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument(
+        "--no-worker", action="store_true", help="do not deliver webhooks in the server process"
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")
     )
 
-    demo = _sub(commands, "demo", cmd_demo, "create a new demo organization with data")
+    demo = add_command(commands, "demo", cmd_demo, "create a new demo organization with data")
     demo.add_argument("--plan", choices=admin.PLANS, default="studio")
 
-    org = _group(commands, "org", "organizations")
-    create = _sub(org, "create", cmd_org_create, "create an organization")
+    org = add_group(commands, "org", "organizations")
+    create = add_command(org, "create", cmd_org_create, "create an organization")
     create.add_argument("--name", required=True)
     create.add_argument("--plan", required=True, choices=admin.PLANS)
-    set_plan = _sub(org, "set-plan", cmd_org_set_plan, "change an organization's plan")
+    set_plan = add_command(org, "set-plan", cmd_org_set_plan, "change an organization's plan")
     set_plan.add_argument("org_id", metavar="ORG_ID")
     set_plan.add_argument("plan", metavar="PLAN", choices=admin.PLANS)
 
-    member = _group(commands, "member", "members of an organization")
-    add = _sub(member, "add", cmd_member_add, "add a member (creates the user if new)")
+    member = add_group(commands, "member", "members of an organization")
+    add = add_command(member, "add", cmd_member_add, "add a member (creates the user if new)")
     add.add_argument("org_id", metavar="ORG_ID")
     add.add_argument("--email", required=True)
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, type=_role, help="owner|admin|manager|member")
-    remove = _sub(member, "remove", cmd_member_remove, "remove a member; its tokens stop working")
+    remove = add_command(
+        member, "remove", cmd_member_remove, "remove a member; its tokens stop working"
+    )
     remove.add_argument("member_id", metavar="MEMBER_ID")
 
-    project = _group(commands, "project", "project membership")
-    add_member = _sub(
+    project = add_group(commands, "project", "project membership")
+    add_member = add_command(
         project, "add-member", cmd_project_add_member, "put a member on a project (visibility)"
     )
     add_member.add_argument("project_id", metavar="PROJECT_ID")
     add_member.add_argument("member_id", metavar="MEMBER_ID")
 
-    token = _group(commands, "token", "API tokens")
-    token_create = _sub(token, "create", cmd_token_create, "create a token (shown once)")
+    token = add_group(commands, "token", "API tokens")
+    token_create = add_command(token, "create", cmd_token_create, "create a token (shown once)")
     token_create.add_argument("member_id", metavar="MEMBER_ID")
     token_create.add_argument("--name", required=True)
     token_create.add_argument("--env", choices=("live", "test"), default="live")
-    revoke = _sub(token, "revoke", cmd_token_revoke, "revoke a token")
+    revoke = add_command(token, "revoke", cmd_token_revoke, "revoke a token")
     revoke.add_argument("token_id", metavar="TOKEN_ID")
 
-    invoice = _group(commands, "invoice", "invoices (created by the app, never by the API)")
-    inv_create = _sub(invoice, "create", cmd_invoice_create, "build a DRAFT invoice")
+    invoice = add_group(commands, "invoice", "invoices (created by the app, never by the API)")
+    inv_create = add_command(invoice, "create", cmd_invoice_create, "build a DRAFT invoice")
     inv_create.add_argument("--org", required=True, metavar="ORG_ID")
     inv_create.add_argument("--client", required=True, metavar="CLIENT_ID")
     inv_create.add_argument("--grouping", choices=GROUPINGS, default="project")
@@ -336,11 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
         ("send", "mark a DRAFT invoice as sent"),
         ("pay", "record a payment (the balance unless --amount)"),
         ("cancel", "cancel an invoice, releasing its time and expenses"),
+        ("fail", "record a failed payment attempt (the invoice is unchanged)"),
     ):
-        sub = _sub(invoice, action, _invoice_action(action), help_text)
+        sub = add_command(invoice, action, _invoice_action(action), help_text)
         sub.add_argument("invoice_id", metavar="INVOICE_ID")
-        if action == "pay":
+        if action in ("pay", "fail"):
             sub.add_argument("--amount", help="amount paid, e.g. 150.00")
+        if action == "fail":
+            sub.add_argument("--reason", default="card_declined", help="why it failed")
+    webhooks.add_commands(commands)
     return parser
 
 

@@ -8,6 +8,7 @@ than the request itself.
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import uvicorn
 
@@ -30,6 +31,7 @@ def run(
     workers: int = 1,
     access_log: bool = False,
     log_level: str = "info",
+    webhook_worker: bool = True,
 ) -> None:
     """Serve `/api/v1`, `/api/openapi.json` and `/api-docs` until interrupted."""
     if not 0 < port < 65536:
@@ -38,6 +40,9 @@ def run(
         raise ServeError(f"workers must be at least 1 (got {workers})")
     if not _installed("server.http.app"):
         raise ServeError("the API app (server/http/app.py) is not available in this checkout")
+    if not webhook_worker:
+        # Read by every worker process's app (server.http.app) when it starts.
+        os.environ["HOURSMITH_WEBHOOK_WORKER"] = "off"
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -1,3 +1,3 @@
 """Import every module that defines tables, so `Base.metadata` is complete."""
 
-from server.db import infra, models  # noqa: F401
+from server.db import infra, models, webhooks  # noqa: F401

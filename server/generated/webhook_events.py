@@ -3,18 +3,14 @@
 
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel
-
-from server.generated import models
-
 
 class WebhookEvent(NamedTuple):
-    """One event type: its payload schema and model, the keys of `data`, an example `data`."""
+    """One event type: its payload schema (a model in `models.py`), the keys of `data`, and an
+    example `data` built from the schemas' examples."""
 
     name: str
     operation_id: str
     schema: str
-    model: type[BaseModel] | None
     data_keys: tuple[str, ...]
     example_data: dict[str, Any]
 
@@ -24,7 +20,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='client.created',
         operation_id='onClientCreated',
         schema='ClientCreatedEvent',
-        model=models.ClientCreatedEvent,
         data_keys=('client',),
         example_data={'client': {'billingAddress': '1 Market Street\nLondon EC1A 1AA',
             'billingCity': 'London',
@@ -56,7 +51,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='invoice.paid',
         operation_id='onInvoicePaid',
         schema='InvoicePaidEvent',
-        model=models.InvoicePaidEvent,
         data_keys=('invoice', 'payment'),
         example_data={'invoice': {'amountPaid': '1440.00',
              'balance': '0.00',
@@ -101,7 +95,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='invoice.payment_failed',
         operation_id='onInvoicePaymentFailed',
         schema='InvoicePaymentFailedEvent',
-        model=models.InvoicePaymentFailedEvent,
         data_keys=('invoice', 'payment'),
         example_data={'invoice': {'amountPaid': '1440.00',
              'balance': '0.00',
@@ -146,7 +139,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='invoice.sent',
         operation_id='onInvoiceSent',
         schema='InvoiceSentEvent',
-        model=models.InvoiceSentEvent,
         data_keys=('invoice',),
         example_data={'invoice': {'amountPaid': '1440.00',
              'balance': '0.00',
@@ -187,7 +179,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='project.created',
         operation_id='onProjectCreated',
         schema='ProjectCreatedEvent',
-        model=models.ProjectCreatedEvent,
         data_keys=('project',),
         example_data={'project': {'budgetAmount': None,
              'budgetHours': '120.00',
@@ -211,7 +202,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='task.completed',
         operation_id='onTaskCompleted',
         schema='TaskCompletedEvent',
-        model=models.TaskCompletedEvent,
         data_keys=('task',),
         example_data={'task': {'archivedAt': None,
           'assigneeIds': ['6e7f8a9b-0c1d-4e2f-9a3b-4c5d6e7f8a92'],
@@ -236,7 +226,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='task.created',
         operation_id='onTaskCreated',
         schema='TaskCreatedEvent',
-        model=models.TaskCreatedEvent,
         data_keys=('task',),
         example_data={'task': {'archivedAt': None,
           'assigneeIds': ['6e7f8a9b-0c1d-4e2f-9a3b-4c5d6e7f8a92'],
@@ -261,7 +250,6 @@ EVENTS: dict[str, WebhookEvent] = {
         name='time_entry.created',
         operation_id='onTimeEntryCreated',
         schema='TimeEntryCreatedEvent',
-        model=models.TimeEntryCreatedEvent,
         data_keys=('timeEntry',),
         example_data={'timeEntry': {'billable': True,
                'createdAt': '2026-03-03T17:40:00Z',
@@ -291,3 +279,11 @@ EVENT_TYPES: tuple[str, ...] = ('client.created',
  'task.completed',
  'task.created',
  'time_entry.created')
+
+
+def payload_model(event_type: str) -> Any:
+    """The Pydantic model of `event_type`'s payload; `models` is imported on first use only
+    (it is large, and the server and CLI need just the table above)."""
+    from server.generated import models
+
+    return getattr(models, EVENTS[event_type].schema)

@@ -17,6 +17,7 @@ lifespan ends; run uvicorn with `--lifespan on` so a broken spec or resolver fai
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -37,6 +38,7 @@ from connexion.resolver import Resolver
 from server import errors
 from server.context import Runtime
 from server.db.session import make_engine, session_factory
+from server.db.write_gate import gate_of
 from server.http import docs, fastpath, unavailable
 from server.http.idempotency import IdempotencyMiddleware, keyed_operations
 from server.http.jsonbody import JSONIFIER
@@ -47,6 +49,8 @@ from server.http.response_validation import CachedResponseValidationMiddleware
 from server.http.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
 from server.http.transaction import RequestTransactionMiddleware
 from server.settings import REPO_ROOT, Settings
+from server.webhooks.config import WebhookSettings
+from server.webhooks.worker import Worker
 
 GENERATED_SPEC = Path(__file__).resolve().parent.parent / "generated" / "openapi_30.yaml"
 SOURCE_SPEC = REPO_ROOT / "openapi" / "api-v1.yaml"
@@ -94,6 +98,24 @@ def runtime_of(app: connexion.AsyncApp) -> Runtime:
     return runtime
 
 
+@asynccontextmanager
+async def webhook_worker(runtime: Runtime) -> AsyncIterator[None]:
+    """The delivery worker inside the server process (`hoursmith serve`; `--no-worker` or
+    `HOURSMITH_WEBHOOK_WORKER=off` turns it off). Its SQLite writes take turns with the
+    requests' on the process's write gate; it stops gracefully with the app."""
+    settings = WebhookSettings()
+    if not settings.worker:
+        yield
+        return
+    worker = Worker(runtime.sessions, settings, write_lock=lambda: gate_of(runtime))
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        worker.stop()
+        await task
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -116,7 +138,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         try:
-            yield
+            async with webhook_worker(runtime):
+                yield
         finally:
             engine.dispose()
 

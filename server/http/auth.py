@@ -95,6 +95,7 @@ def actor_from_row(parsed: ParsedToken, row: Any) -> Actor:
         role=row.role,
         plan=row.plan,
         token_name=row.token_name,
+        livemode=row.env == "live",
     )
 
 

@@ -29,6 +29,7 @@ from server.services.serialize import (
     put_money,
     read_fields,
 )
+from server.services.webhooks import notify
 
 PAYMENT_TERMS = ("DUE_ON_RECEIPT", "NET_7", "NET_15", "NET_30", "NET_60")
 
@@ -118,6 +119,7 @@ def create_client(session: Session, actor: Actor, body: dict[str, Any] | None) -
     row = Client(org_id=actor.org_id, **changes)
     session.add(row)
     session.flush()
+    notify(session, actor, "client.created", lambda view: {"client": client_out(row, view)})
     return row
 
 

@@ -340,10 +340,8 @@ def send_invoice(session: Session, invoice_id: str) -> Invoice:
     return invoice
 
 
-def pay_invoice(session: Session, invoice_id: str, amount: Decimal | None = None) -> Invoice:
-    """Record a payment on a SENT invoice: the whole balance by default, or a part of it."""
-    start_write(session)
-    invoice = _invoice(session, invoice_id)
+def payment_amount(invoice: Invoice, amount: Decimal | None) -> Decimal:
+    """The amount of a payment on a payable invoice: the balance by default, else checked."""
     if invoice.status != "SENT":
         raise ValueError(
             f"invoice {invoice.number} is {invoice.status}; only a SENT one is payable"
@@ -356,6 +354,14 @@ def pay_invoice(session: Session, invoice_id: str, amount: Decimal | None = None
         raise ValueError("a payment has at most two decimal places")
     if paid > balance:
         raise ValueError(f"a payment of {paid} exceeds the balance of {money(balance)}")
+    return paid
+
+
+def pay_invoice(session: Session, invoice_id: str, amount: Decimal | None = None) -> Invoice:
+    """Record a payment on a SENT invoice: the whole balance by default, or a part of it."""
+    start_write(session)
+    invoice = _invoice(session, invoice_id)
+    paid = payment_amount(invoice, amount)
     invoice.amount_paid = invoice.amount_paid + paid
     if invoice.amount_paid == invoice.total:
         invoice.status = "PAID"

@@ -43,6 +43,7 @@ from server.services.serialize import (
     ranked,
     read_fields,
 )
+from server.services.webhooks import notify
 
 STATUSES = ("ACTIVE", "COMPLETED", "ARCHIVED")
 RATE_TYPES = ("HOURLY", "FIXED", "NON_BILLABLE")
@@ -136,6 +137,7 @@ def create_project(session: Session, actor: Actor, body: dict[str, Any] | None) 
     _check_rules(row)
     session.add(row)
     session.flush()
+    notify(session, actor, "project.created", lambda view: {"project": project_out(row, view)})
     return row
 
 

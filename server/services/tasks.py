@@ -33,6 +33,7 @@ from server.services.serialize import (
     ranked,
     read_fields,
 )
+from server.services.webhooks import notify
 
 STATUSES = ("TODO", "IN_PROGRESS", "DONE")
 PRIORITIES = ("LOW", "MEDIUM", "HIGH")
@@ -172,6 +173,7 @@ def create_task(session: Session, actor: Actor, body: dict[str, Any] | None) -> 
     session.flush()
     _set_assignees(session, row.id, assignee_ids)
     session.flush()
+    notify(session, actor, "task.created", lambda _view: {"task": task_out(row, assignee_ids)})
     return row
 
 
@@ -197,6 +199,7 @@ def update_task(session: Session, actor: Actor, task_id: str, body: dict[str, An
     if changes.get("project_id", row.project_id) != row.project_id:
         _project_of(session, actor, changes["project_id"])
     _apply_archive_flags(row, changes)
+    was_done = row.status == "DONE"
     assignee_ids: list[str] | None = changes.pop("assignee_ids", None)
     changed = False
     if assignee_ids is not None:
@@ -210,7 +213,13 @@ def update_task(session: Session, actor: Actor, task_id: str, body: dict[str, An
     if changed:
         row.updated_at = utcnow()
         session.flush()
+    if row.status == "DONE" and not was_done:
+        notify(session, actor, "task.completed", lambda _view: {"task": _task_data(session, row)})
     return row
+
+
+def _task_data(session: Session, row: Task) -> dict[str, Any]:
+    return task_out(row, assignees_of(session, [row.id])[row.id])
 
 
 def _apply_archive_flags(row: Task, changes: dict[str, Any]) -> None:

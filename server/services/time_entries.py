@@ -40,6 +40,7 @@ from server.services.filters import Filters
 from server.services.pagination import Page, PageRequest, paginate
 from server.services.serialize import common, day, instant
 from server.services.time_entry_body import is_uuid, read_time_entry_body
+from server.services.webhooks import notify
 
 # What a list selects: plain columns (rows, not ORM objects: no identity map or object loading on
 # the hottest list), everything `time_entry_out` reads; `search_text` stays in the database.
@@ -258,6 +259,7 @@ def create_time_entry(session: Session, actor: Actor, body: Mapping[str, Any] | 
         row.duration_seconds = 0
     session.add(row)
     flush_guarding_timer(session)
+    notify(session, actor, "time_entry.created", lambda _view: {"timeEntry": time_entry_out(row)})
     return row
 
 

@@ -28,7 +28,9 @@ from server.services.time_entries import (
     flush_guarding_timer,
     get_running_time_entry,
     stop_timer,
+    time_entry_out,
 )
+from server.services.webhooks import notify
 
 LOCKED = "This time entry is on an invoice and cannot be changed"
 
@@ -90,4 +92,6 @@ def restart_time_entry(session: Session, actor: Actor, entry_id: str) -> tuple[T
     )
     session.add(row)
     flush_guarding_timer(session)
+    # A timer started: the same event as a time entry logged (design §10).
+    notify(session, actor, "time_entry.created", lambda _view: {"timeEntry": time_entry_out(row)})
     return row, True

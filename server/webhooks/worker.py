@@ -60,6 +60,7 @@ class Worker:
         # Set when a send finishes (room for another claim) or on stop: ends the idle wait.
         self._wake = asyncio.Event()
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._client: httpx.AsyncClient | None = None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -84,14 +85,23 @@ class Worker:
     async def run(self) -> None:
         """Claim and deliver until stopped, then shut down gracefully."""
         log.info("webhook worker %s started", self.owner)
-        async with new_client() as client:
-            try:
-                await self._loop(client)
-            finally:
-                await self._drain()
+        try:
+            await self._loop()
+        finally:
+            await self._drain()
+            if self._client is not None:
+                await self._client.aclose()
         log.info("webhook worker %s stopped", self.owner)
 
-    async def _loop(self, client: httpx.AsyncClient) -> None:
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The HTTP client, made on first use: an idle worker (tests, a quiet server) never
+        pays for loading the CA bundle."""
+        if self._client is None:
+            self._client = new_client()
+        return self._client
+
+    async def _loop(self) -> None:
         while not self._stopping.is_set():
             room = self.settings.batch_size - len(self._in_flight)
             claims: list[Claim] = []
@@ -102,7 +112,7 @@ class Worker:
                 except Exception:  # the database is away: log, wait, try again
                     log.exception("webhook worker %s: claiming failed", self.owner)
             for claim in claims:
-                task = asyncio.create_task(self._deliver(client, claim))
+                task = asyncio.create_task(self._deliver(self.client, claim))
                 self._in_flight[claim.delivery_id] = task
                 task.add_done_callback(self._forget)
             if len(claims) < max(room, 1):

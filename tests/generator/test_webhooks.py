@@ -55,3 +55,24 @@ def test_a_schema_without_examples_is_reported() -> None:
     data = {"components": {"schemas": {"Bare": {"type": "string"}}}}
     with pytest.raises(ExampleMissing, match="here"):
         example_of(data, {"$ref": "#/components/schemas/Bare"}, "here")
+
+
+def test_generated_table_names_a_model_per_event() -> None:
+    """server/generated/webhook_events.py maps each event to its payload model, which parses
+    the example payload."""
+    from server.generated.webhook_events import EVENT_TYPES, EVENTS, payload_model  # noqa: PLC0415
+
+    assert set(EVENT_TYPES) == set(DOCUMENTED) == set(EVENTS)
+    for event_type in EVENT_TYPES:
+        model = payload_model(event_type)
+        parsed = model.model_validate(
+            {
+                "id": "9b0c1d2e-3f4a-4b5c-8d6e-7f8a9b0c1dc5",
+                "type": event_type,
+                "created": 1774969200,
+                "orgId": "5f1c2b3a-7d4e-4a8b-9c0d-1e2f3a4b5c6d",
+                "livemode": True,
+                "data": EVENTS[event_type].example_data,
+            }
+        )
+        assert parsed.type == event_type

@@ -3,18 +3,14 @@
 
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel
-
-from server.generated import models
-
 
 class WebhookEvent(NamedTuple):
-    """One event type: its payload schema and model, the keys of `data`, an example `data`."""
+    """One event type: its payload schema (a model in `models.py`), the keys of `data`, and an
+    example `data` built from the schemas' examples."""
 
     name: str
     operation_id: str
     schema: str
-    model: type[BaseModel] | None
     data_keys: tuple[str, ...]
     example_data: dict[str, Any]
 
@@ -24,10 +20,17 @@ EVENTS: dict[str, WebhookEvent] = {
         name='clientCreated',
         operation_id='clientCreatedWebhook',
         schema='Client',
-        model=models.Client,
         data_keys=(),
         example_data={},
     ),
 }
 
 EVENT_TYPES: tuple[str, ...] = ('clientCreated',)
+
+
+def payload_model(event_type: str) -> Any:
+    """The Pydantic model of `event_type`'s payload; `models` is imported on first use only
+    (it is large, and the server and CLI need just the table above)."""
+    from server.generated import models
+
+    return getattr(models, EVENTS[event_type].schema)

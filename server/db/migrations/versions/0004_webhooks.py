@@ -1,7 +1,7 @@
 """webhook_endpoints, webhook_events, webhook_deliveries, webhook_attempts: the outbox
 
-Revision ID: 0003_webhooks
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_webhooks"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
