@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import orjson
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.db import models as M
 from server.db.base import utcnow
+from server.db.webhooks import WebhookEndpoint, WebhookEvent
 from server.errors import ApiError
 from server.services import time_entries as entries
 from server.services import timers
@@ -157,3 +161,27 @@ def test_restart_refuses_to_stop_an_invoiced_running_timer(world: World) -> None
     source = world.create("MANAGER")
     assert _status(timers.restart_time_entry, world.s, actor, source.id) == 409
     assert running.is_running is True
+
+
+def test_restart_emits_time_entry_created_and_stop_does_not(world: World) -> None:
+    """A restarted timer is a started timer: one time_entry.created event, with the new entry."""
+    world.s.add(
+        WebhookEndpoint(
+            org_id=world.org.id,
+            url="https://hooks.example.com/x",
+            events=["time_entry.created"],
+            secret="wsk_test",
+            enabled=True,
+        )
+    )
+    world.s.flush()
+    actor = replace(world.actors["MEMBER"], plan="agency")
+    source = world.create("MEMBER")
+    before = world.s.scalar(select(func.count()).select_from(WebhookEvent))
+    row, _ = timers.restart_time_entry(world.s, actor, source.id)
+    timers.restart_time_entry(world.s, actor, row.id)  # no-op: nothing new started
+    timers.stop_time_entry(world.s, actor, row.id)
+    events = world.s.scalars(select(WebhookEvent).order_by(WebhookEvent.created_at)).all()
+    assert len(events) == (before or 0) + 1
+    payload = orjson.loads(events[-1].payload)
+    assert (payload["type"], payload["data"]["timeEntry"]["id"]) == ("time_entry.created", row.id)
