@@ -178,6 +178,7 @@ def _sqlite_phase(
             else url,
             workdir,
             webhook_allow_networks=webhooks.LOOPBACK,
+            webhook_worker="off",  # delivered by a standalone worker (bench/webhooks.py)
         ),
         workdir,
         cores,
@@ -206,7 +207,10 @@ def _sqlite_phase(
         if "rate_limit_overhead" in only and limited.name not in failures:
             results.append(scenarios.rate_limit_overhead(bench, ours, limited, backend="sqlite"))
         if "post_with_webhook_vs_post" in only and hooked.name not in failures:
-            results.append(webhooks.post_with_webhook_vs_post(bench, ours, hooked, sink))
+            with webhooks.standalone_worker(hooked.env, workdir) as worker:
+                results.append(
+                    webhooks.post_with_webhook_vs_post(bench, ours, hooked, sink, worker)
+                )
     return results
 
 

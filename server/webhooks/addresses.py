@@ -97,6 +97,15 @@ def parse_url(url: str, networks: Sequence[Network] = ()) -> tuple[str, str, int
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80), path
 
 
+def needs_lookup(url: str) -> bool:
+    """Whether checking `url` resolves a name (a blocking call) rather than a literal address."""
+    try:
+        ipaddress.ip_address(urlsplit(url).hostname or "")
+    except ValueError:
+        return True
+    return False
+
+
 def check_url(
     url: str, networks: Sequence[Network] = (), resolver: Resolver = system_resolver
 ) -> Target:

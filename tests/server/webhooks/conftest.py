@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.db import models as M
 from server.db.migrate import upgrade
 from server.db.session import make_engine, session_factory
+from server.generated.webhook_events import EVENTS
 from server.webhooks.config import WebhookSettings
+from server.webhooks.outbox import Emitted, emit
 from tests.support.webhooks import Receiver
 
 LOOPBACK = "127.0.0.0/8"
@@ -36,6 +38,22 @@ def make_db(url: str) -> Db:
         s.add_all([agency, studio])
         s.commit()
         return Db(url, sessions, agency.id, studio.id)
+
+
+def fire(db: Db, event_type: str = "client.created", *, livemode: bool = True) -> Emitted:
+    """Emit one event (example data) for the Agency organization and commit it."""
+    with db.sessions() as s:
+        event = emit(
+            s,
+            org_id=db.agency_org,
+            plan="agency",
+            event_type=event_type,
+            livemode=livemode,
+            data=lambda: dict(EVENTS[event_type].example_data),
+        )
+        s.commit()
+        assert event is not None
+        return event
 
 
 @pytest.fixture

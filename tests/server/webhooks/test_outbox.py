@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from server.db import models as M
 from server.db.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from server.webhooks.outbox import emit
-from tests.server.webhooks.conftest import Db
+from tests.server.webhooks.conftest import Db, fire
 from tests.support.webhooks import assert_schema_valid
 
 
@@ -44,17 +44,8 @@ def test_one_delivery_per_subscribed_enabled_endpoint(db: Db) -> None:
     wanted = {_endpoint(db, ["client.created"]), _endpoint(db, ["client.created", "task.created"])}
     _endpoint(db, ["task.created"])
     _endpoint(db, ["client.created"], enabled=False)
+    fire(db)
     with db.sessions() as s:
-        event = emit(
-            s,
-            org_id=db.agency_org,
-            plan="agency",
-            event_type="client.created",
-            livemode=True,
-            data=_client_data,
-        )
-        s.commit()
-        assert event is not None
         targets = set(s.scalars(select(WebhookDelivery.endpoint_id)))
     assert targets == wanted
 
@@ -62,18 +53,8 @@ def test_one_delivery_per_subscribed_enabled_endpoint(db: Db) -> None:
 def test_payload_is_the_documented_body(db: Db) -> None:
     """The stored bytes are `{id, type, created, orgId, livemode, data}`, valid for the event."""
     _endpoint(db, ["client.created"])
-    with db.sessions() as s:
-        event = emit(
-            s,
-            org_id=db.agency_org,
-            plan="agency",
-            event_type="client.created",
-            livemode=False,
-            data=_client_data,
-        )
-        s.commit()
-        assert event is not None
-        payload = orjson.loads(event.payload)
+    event = fire(db, livemode=False)
+    payload = orjson.loads(event.payload)
     assert list(payload) == ["id", "type", "created", "orgId", "livemode", "data"]
     assert payload["id"] == event.id
     assert payload["orgId"] == db.agency_org

@@ -10,11 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from server.db.webhooks import FAILED, SUCCEEDED, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from server.generated.webhook_events import EVENTS
 from server.webhooks.config import WebhookSettings
 from server.webhooks.endpoints import create_endpoint
-from server.webhooks.outbox import Emitted, emit
-from tests.server.webhooks.conftest import Db
+from tests.server.webhooks.conftest import Db, fire
 from tests.server.webhooks.workers import running_worker
 from tests.support.webhooks import Receiver, assert_schema_valid, verify
 
@@ -37,21 +35,6 @@ def subscribe(db: Db, settings: WebhookSettings, url: str, *events: str) -> tupl
         endpoint, secret = create_endpoint(s, db.agency_org, url, list(events), settings=settings)
         s.commit()
         return endpoint.id, secret
-
-
-def fire(db: Db, event_type: str = "client.created") -> Emitted:
-    with db.sessions() as s:
-        event = emit(
-            s,
-            org_id=db.agency_org,
-            plan="agency",
-            event_type=event_type,
-            livemode=True,
-            data=lambda: dict(EVENTS[event_type].example_data),
-        )
-        s.commit()
-        assert event is not None
-        return event
 
 
 def delivery_of(db: Db, event_id: str) -> WebhookDelivery:

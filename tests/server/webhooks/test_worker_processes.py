@@ -19,8 +19,8 @@ from server.db.webhooks import SUCCEEDED, WebhookDelivery
 from server.generated.webhook_events import EVENTS
 from server.webhooks.config import WebhookSettings
 from server.webhooks.outbox import emit
-from tests.server.webhooks.conftest import LOOPBACK, Db, make_db
-from tests.server.webhooks.test_worker import delivery_of, eventually, fire, subscribe
+from tests.server.webhooks.conftest import LOOPBACK, Db, fire, make_db
+from tests.server.webhooks.test_worker import delivery_of, eventually, subscribe
 from tests.support.webhooks import Receiver, verify
 
 ROOT = Path(__file__).resolve().parents[3]
