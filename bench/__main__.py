@@ -14,7 +14,7 @@ import sys
 from bench.config import DATA_DIR, RESULTS_DIR, BenchConfig
 from bench.report import write, write_scale
 from bench.runner import SCENARIOS, run
-from bench.scale import run_scale
+from bench.scale import DATABASES, run_scale
 from bench.servers import REAL_APP
 
 
@@ -34,10 +34,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", action="store_true", help="first pages at 1,000,000 entries (bench-scale)"
     )
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="with --scale: comma-separated subset of sqlite, postgresql",
+    )
     args = parser.parse_args(argv)
     if args.scale:
+        databases = frozenset(name.strip() for name in args.databases.split(",") if name.strip())
+        if not databases or databases - DATABASES:
+            parser.error(f"--databases: a subset of {', '.join(sorted(DATABASES))}")
         path = RESULTS_DIR / "latest.json"
-        print(write_scale(run_scale(), path))
+        print(write_scale(run_scale(databases), path))
         print(
             f"written: scale section of {path.relative_to(RESULTS_DIR.parent.parent)}",
             file=sys.stderr,

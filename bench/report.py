@@ -178,8 +178,8 @@ def scale_markdown(scale: Mapping[str, Any]) -> str:
         goal = scale["backends"][backends[0]]["queries"][name]["goal"]
         verdict = ("pass" if all(results) else "FAIL") if goal else "information"
         lines.append(f"| {name} | {' | '.join(cells)} | {verdict} |")
-    if scale.get("skipped"):
-        lines.append(f"\nNot measured on PostgreSQL: {scale['skipped']}")
+    for backend, reason in sorted(scale.get("skipped", {}).items()):
+        lines.append(f"\nNot measured on {backend}: {reason}")
     return "\n".join(lines) + "\n"
 
 

@@ -46,6 +46,7 @@ TICKET_SHARE = 0.1
 DEPTH = 500_000
 WARMUP, ROUNDS, PER_ROUND = 10, 8, 15
 CLIENT_CORE = 1
+DATABASES = frozenset({"sqlite", "postgresql"})
 
 
 @dataclass(frozen=True)
@@ -245,21 +246,22 @@ def seeded_cluster(
         yield cluster, infos
 
 
-def run_scale() -> dict[str, Any]:
-    """Seed (or reuse) both databases on both engines and measure; the `scale` section."""
+def run_scale(databases: frozenset[str] = DATABASES) -> dict[str, Any]:
+    """Seed (or reuse) both sizes on each of `databases` and measure; the `scale` section."""
     started, load_before = time.time(), os.getloadavg()
     base_cfg, big_cfg = BenchConfig.make(quick=False), scale_config()
     backends: dict[str, Any] = {}
-    skipped = None
+    skipped = dict.fromkeys(DATABASES - databases, "not asked for (--databases)")
     with tempfile.TemporaryDirectory(prefix="hoursmith-bench-scale-") as tmp:
         workdir = Path(tmp)
         copies = [workdir / "base", workdir / "big"]
         for path in copies:
             path.mkdir()
-        base = cached_sqlite(base_cfg, copies[0])
-        big = cached_sqlite(big_cfg, copies[1])
-        backends["sqlite"] = measure_backend("sqlite", workdir, base, big)
-        if pg.available():
+        if "sqlite" in databases:
+            base = cached_sqlite(base_cfg, copies[0])
+            big = cached_sqlite(big_cfg, copies[1])
+            backends["sqlite"] = measure_backend("sqlite", workdir, base, big)
+        if "postgresql" in databases and pg.available():
             configs = {"base": base_cfg, "big": big_cfg}
             with seeded_cluster(configs) as (cluster, infos):
                 backends["postgresql"] = measure_backend(
@@ -268,8 +270,8 @@ def run_scale() -> dict[str, Any]:
                     (cluster.url_for("base"), infos["base"]),
                     (cluster.url_for("big"), infos["big"]),
                 )
-        else:
-            skipped = "initdb/pg_ctl not found"
+        elif "postgresql" in databases:
+            skipped["postgresql"] = "initdb/pg_ctl not found"
     figures: dict[str, float] = {}
     for backend, result in backends.items():
         figures[f"scale_base_p50_ms_{backend}"] = result["base_default_100k"]["p50_ms"]
