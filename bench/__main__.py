@@ -9,6 +9,7 @@ stores them as the `scale` section of `latest.json` (+ `latest-scale.md`).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from bench.config import DATA_DIR, RESULTS_DIR, BenchConfig
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         if not databases or databases - DATABASES:
             parser.error(f"--databases: a subset of {', '.join(sorted(DATABASES))}")
         path = RESULTS_DIR / "latest.json"
-        print(write_scale(run_scale(databases), path))
+        previous = json.loads(path.read_text()).get("scale") if path.exists() else None
+        print(write_scale(run_scale(databases, previous), path))
         print(
             f"written: scale section of {path.relative_to(RESULTS_DIR.parent.parent)}",
             file=sys.stderr,

@@ -156,9 +156,12 @@ def scale_markdown(scale: Mapping[str, Any]) -> str:
     backends = list(scale["backends"])
     sizes = meta["time_entries"]
     lines = [
-        f"Run {meta['date']} ({sizes['scale']:,} vs {sizes['base']:,} time entries; "
-        f"{meta['method']}; load average before/after "
-        f"{'/'.join(str(x) for x in meta['loadavg_1m_before_after'])}).",
+        f"{sizes['scale']:,} vs {sizes['base']:,} time entries; {meta['method']}.",
+        *(
+            f"{b}: run {r.get('date', meta['date'])}, load average before/after "
+            f"{'/'.join(str(x) for x in r.get('loadavg_1m_before_after', []))}."
+            for b, r in scale["backends"].items()
+        ),
         "",
         "| query at 1M | " + " | ".join(f"{b} p50 ms | {b} growth" for b in backends) + " | goal |",
         "|---|" + "---:|---:|" * len(backends) + "---|",

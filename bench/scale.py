@@ -175,6 +175,7 @@ def measure_backend(
 ) -> dict[str, Any]:
     """Both servers on core 0, the client on core 1; figures of one database."""
     (base_url, base_info), (big_url, big_info) = base, big
+    started, load_before = time.time(), os.getloadavg()
     servers = [
         Server(f"{backend}_100k", REAL_APP, server_env(base_url, workdir), workdir, "0"),
         Server(f"{backend}_1m", REAL_APP, server_env(big_url, workdir), workdir, "0"),
@@ -204,7 +205,12 @@ def measure_backend(
         entry["params"] = dict(query.params) if query.name != f"depth_{DEPTH}" else "cursor"
         entry["goal"] = query.goal
         entry["growth_ratio"] = round(entry["p50_ms"] / base_p50["p50_ms"], 3)
-    return {"base_default_100k": base_p50, "queries": results}
+    return {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(started)),
+        "loadavg_1m_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "base_default_100k": base_p50,
+        "queries": results,
+    }
 
 
 @contextlib.contextmanager
@@ -246,8 +252,13 @@ def seeded_cluster(
         yield cluster, infos
 
 
-def run_scale(databases: frozenset[str] = DATABASES) -> dict[str, Any]:
-    """Seed (or reuse) both sizes on each of `databases` and measure; the `scale` section."""
+def run_scale(
+    databases: frozenset[str] = DATABASES, previous: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Seed (or reuse) both sizes on each of `databases` and measure; the `scale` section.
+
+    A database not measured in this run keeps its figures from `previous` (each database's
+    results carry their own date and load)."""
     started, load_before = time.time(), os.getloadavg()
     base_cfg, big_cfg = BenchConfig.make(quick=False), scale_config()
     backends: dict[str, Any] = {}
@@ -272,6 +283,11 @@ def run_scale(databases: frozenset[str] = DATABASES) -> dict[str, Any]:
                 )
         elif "postgresql" in databases:
             skipped["postgresql"] = "initdb/pg_ctl not found"
+    kept = dict((previous or {}).get("backends", {}))
+    for name in list(skipped):
+        if name in kept:
+            del skipped[name]
+    backends = {**{k: v for k, v in kept.items() if k not in backends}, **backends}
     figures: dict[str, float] = {}
     for backend, result in backends.items():
         figures[f"scale_base_p50_ms_{backend}"] = result["base_default_100k"]["p50_ms"]
