@@ -3,17 +3,19 @@
 Loaded by `hooks = "tests.contract.hooks"` in `schemathesis.toml` (the CLI) and imported by the
 in-process suite. It registers:
 
-- `before_call`: `startDate` ordered before `dueDate`/`endDate` and `duration` capped at 7 days
-  (rules JSON Schema cannot state; well-formed values only), and a fresh `Idempotency-Key` per
-  POST (valid keys only, so negative cases with an empty or over-long key stay negative; P23);
+- `before_call`: the test-data repairs of `tests/contract/repairs.py` (rules JSON Schema cannot
+  state: date order, 7-day durations, references to existing records and the stored record of
+  a PATCH, all read over the API under test), and a fresh `Idempotency-Key` per POST (valid keys
+  only, so negative cases with an empty or over-long key stay negative; P23);
+- `after_call`: forgets the records the repairs point at after a write that may change them;
 - `EnvTokenAuth`: a global auth provider reading `API_TOKEN` for CLI runs (the lowest precedence,
   so the in-process suite's per-role config auth always wins);
 - four checks: `error_envelope`, `pagination_invariants`, `idempotent_replay`,
   `rate_limit_headers`.
 
 Each check is a plain function of `(ctx, response, case)`; the follow-up requests they need
-(next pages, replays) go through `send_follow_up`, over ASGI in-process or HTTP against a live
-server. The pure parts (`envelope_problems`, `page_problems`, `sort_problems`,
+(next pages, replays) go through `transport.make_sender`, over ASGI in-process or HTTP against
+a live server. The pure parts (`envelope_problems`, `page_problems`, `sort_problems`,
 `replay_problems`) take plain values so `test_checks_catch_breakage.py` can feed them crafted
 responses.
 """
@@ -26,13 +28,14 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import schemathesis
+
+from tests.contract import repairs
+from tests.contract.transport import Reply, make_sender
 
 # The error catalogue of design §5: code → HTTP status.
 ERROR_CODES: dict[str, int] = {
@@ -61,77 +64,21 @@ DEFAULT_LIMIT = 50
 # ─────────────────────────────────────────────────────────────── hooks and auth
 
 
-# Date pairs the document can only state in prose (JSON Schema cannot compare two values):
-# `dueDate` / `endDate` on or after `startDate` (projects and tasks, D5).
-LATER_DATES = ("dueDate", "endDate")
-
-
-def is_date(value: Any) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def order_dates(body: Any) -> None:
-    """Move a valid `startDate` back to the earliest valid later date, in place.
-
-    Test-data repair, not a looser check: only bodies whose dates are all well-formed are
-    touched (a malformed date of a negative case stays malformed), and the server still
-    answers 422 for a wrong order sent by anyone else.
-    """
-    if not isinstance(body, dict) or not is_date(body.get("startDate")):
-        return
-    later = [body[name] for name in LATER_DATES if is_date(body.get(name))]
-    if later and min(later) < body["startDate"]:
-        body["startDate"] = min(later)
-
-
-# The document's `duration` grammar; its total must also be at most 7 days (604800 s), which a
-# pattern cannot state for "<h>h <m>m" sums (D11).
-DURATION = re.compile(
-    r"^(?:(?P<h>\d{1,3}(?:\.\d{1,2})?)h(?: ?(?P<hm>\d{1,4})m)?|(?P<m>\d{1,5})m"
-    r"|(?P<ch>\d{1,3}):(?P<cm>[0-5]\d))$"
-)
-MAX_DURATION_SECONDS = 7 * 24 * 3600
-
-
-def duration_seconds(text: str) -> float | None:
-    """Seconds of a `duration` in the document's grammar, None if it does not match."""
-    match = DURATION.fullmatch(text)
-    if match is None:
-        return None
-    parts = match.groupdict()
-    if parts["h"] is not None:
-        return float(parts["h"]) * 3600 + int(parts["hm"] or 0) * 60
-    if parts["m"] is not None:
-        return int(parts["m"]) * 60.0
-    return int(parts["ch"]) * 3600 + int(parts["cm"]) * 60.0
-
-
-def cap_duration(body: Any) -> None:
-    """A well-formed `duration` longer than 7 days becomes `168h` (malformed ones stay)."""
-    if not isinstance(body, dict) or not isinstance(body.get("duration"), str):
-        return
-    seconds = duration_seconds(body["duration"])
-    if seconds is not None and seconds > MAX_DURATION_SECONDS:
-        body["duration"] = "168h"
-
-
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Repair rules a schema cannot state (date order, 7-day durations); a fresh
-    Idempotency-Key per POST (valid keys only)."""
-    order_dates(case.body)
-    cap_duration(case.body)
+    """Repair rules a schema cannot state (see `repairs`); a fresh Idempotency-Key per POST."""
+    repairs.repair(case, kwargs)
     if case.method.upper() != "POST" or not case.headers:
         return
     key = case.headers.get("Idempotency-Key")
     if isinstance(key, str) and KEY_PATTERN.match(key):
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    """Forget the records repairs point at once a write may have archived or deleted them."""
+    repairs.forget_after(case, response.status_code)
 
 
 @schemathesis.auth()
@@ -149,22 +96,6 @@ class EnvTokenAuth:
 
 
 # ─────────────────────────────────────────────────────────────── plumbing
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A follow-up response reduced to what the checks compare."""
-
-    status: int
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
-
-    def json(self) -> Any:
-        """The body parsed as JSON (None when empty or not JSON)."""
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
 
 
 def header(response: Any, name: str) -> str | None:
@@ -188,42 +119,6 @@ def operation_id(case: Any) -> str:
     definition = getattr(case.operation, "definition", None)
     raw = getattr(definition, "raw", None) or {}
     return str(raw.get("operationId", ""))
-
-
-Sender = Callable[[str, str, Mapping[str, str], bytes | None], Reply]
-
-
-def make_sender(ctx: Any, case: Any) -> Sender:
-    """A function sending one raw request the way the case was sent (ASGI app or HTTP)."""
-    app = case.operation.app
-    transport_kwargs = getattr(ctx, "transport_kwargs", None) or {}
-    app = transport_kwargs.get("app", app)
-    if app is not None:
-        from starlette.testclient import TestClient  # noqa: PLC0415 (in-process only)
-
-        client = TestClient(app, raise_server_exceptions=False)
-
-        def send_asgi(
-            method: str, url: str, headers: Mapping[str, str], body: bytes | None
-        ) -> Reply:
-            resp = client.request(method, url, headers=dict(headers), content=body)
-            lowered = {k.lower(): v for k, v in resp.headers.items()}
-            return Reply(resp.status_code, lowered, resp.content)
-
-        return send_asgi
-
-    import requests  # noqa: PLC0415
-
-    verify = transport_kwargs.get("verify", True)
-
-    def send_http(method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> Reply:
-        resp = requests.request(
-            method, url, headers=dict(headers), data=body, timeout=30, verify=verify
-        )
-        lowered = {k.lower(): v for k, v in resp.headers.items()}
-        return Reply(resp.status_code, lowered, resp.content)
-
-    return send_http
 
 
 def sent_headers(response: Any) -> dict[str, str]:
