@@ -186,7 +186,9 @@ def list_clients(
 ) -> Page:
     """One keyset page of the org's clients (search: name, contactName, email)."""
     require_manager_plus(actor, "Members may not use clients")
-    request = PageRequest.from_params("clients", params, CLIENT_SORTS, key=key)
+    request = PageRequest.from_params(
+        "clients", params, CLIENT_SORTS, workspace=actor.org_id, key=key
+    )
     filters = Filters(params)
     stmt = select(Client).where(Client.org_id == actor.org_id)
     stmt = filters.include_deleted(stmt, Client.deleted_at)

@@ -175,7 +175,7 @@ def list_expenses(
 ) -> Page:
     """One keyset page of the org's expenses, filtered, searched and sorted per design §7."""
     require_manager_plus(actor, _DENIED)
-    page = PageRequest.from_params("expenses", params, SORTS, key=key)
+    page = PageRequest.from_params("expenses", params, SORTS, workspace=actor.org_id, key=key)
     f = Filters(params)
     stmt = select(Expense).where(Expense.org_id == actor.org_id)
     stmt = f.equals(stmt, Expense.client_id, "clientId")

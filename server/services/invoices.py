@@ -117,7 +117,7 @@ def list_invoices(
 ) -> Page:
     """One keyset page of the org's invoices, filtered, searched and sorted per design §7."""
     require_manager_plus(actor, _DENIED)
-    page = PageRequest.from_params("invoices", params, SORTS, key=key)
+    page = PageRequest.from_params("invoices", params, SORTS, workspace=actor.org_id, key=key)
     f = Filters(params)
     stmt = select(Invoice).where(Invoice.org_id == actor.org_id)
     stmt = f.equals(stmt, Invoice.client_id, "clientId")

@@ -52,7 +52,9 @@ def list_members(
     session: Session, actor: Actor, params: Mapping[str, Any], *, key: bytes | None = None
 ) -> Page:
     """One keyset page of members; role sorts OWNER, ADMIN, MANAGER, MEMBER (ascending)."""
-    request = PageRequest.from_params("members", params, MEMBER_SORTS, key=key)
+    request = PageRequest.from_params(
+        "members", params, MEMBER_SORTS, workspace=actor.org_id, key=key
+    )
     filters = Filters(params)
     by_role = request.sort.removeprefix("-") == "role"
     stmt = ranked(Member, MEMBER_SORTS["role"]) if by_role else select(Member)

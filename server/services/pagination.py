@@ -7,7 +7,8 @@ A list handler, start to finish::
 
     def list_clients(**params):
         actor, session = current_actor(), current_session()
-        page = PageRequest.from_params("clients", params, CLIENT_SORTS)   # 400 on a bad cursor
+        page = PageRequest.from_params("clients", params, CLIENT_SORTS,
+                                       workspace=actor.org_id)    # 400 on a bad cursor
         f = Filters(params)
         stmt = select(Client).where(Client.org_id == actor.org_id)
         stmt = f.include_deleted(stmt, Client.deleted_at)         # includeDeleted
@@ -25,8 +26,9 @@ Rules implemented here, so that every list behaves alike:
   NULL ordering is emulated with a leading `CASE WHEN col IS NULL` key so SQLite and PostgreSQL
   agree.
 - The cursor carries the last row's (sort value, id) and is HMAC-signed; it is bound to the
-  resource, the sort and every other parameter (filters + search) but not the limit. Tampered,
-  foreign or mismatched cursors are 400 `bad_request`.
+  workspace (organization id), the resource, the sort and every other parameter (filters +
+  search) but not the limit. Tampered, foreign (another workspace's) or mismatched cursors are
+  400 `bad_request`.
 - Filters read the handler's snake_case kwargs (`created_at_from`) and report errors under the
   API's names (`createdAtFrom`).
 """
@@ -57,6 +59,7 @@ MAX_LIMIT = 200
 DEFAULT_SORT = "-createdAt"
 MAX_SEARCH = 200
 _PAGE_KEYS = ("limit", "cursor", "sort")
+_WORKSPACE = "@workspace"
 
 
 @functools.lru_cache(maxsize=512)
@@ -142,7 +145,9 @@ def decode_cursor(
     except (ValueError, KeyError, TypeError, IndexError, InvalidOperation):
         raise bad from None
     if not matches:
-        raise BadRequest("This cursor belongs to a different list, sort, filter or search")
+        raise BadRequest(
+            "This cursor belongs to a different workspace, list, sort, filter or search"
+        )
     return value, last_id
 
 
@@ -171,10 +176,12 @@ class PageRequest:
         params: Mapping[str, Any],
         sorts: Mapping[str, Any],
         *,
+        workspace: str,
         default_sort: str = DEFAULT_SORT,
         key: bytes | None = None,
     ) -> PageRequest:
-        """Read `limit`, `cursor`, `sort` from the handler's kwargs; bind the rest to the cursor."""
+        """Read `limit`, `cursor`, `sort` from the handler's kwargs; bind the rest and the
+        `workspace` (the caller's organization id) to the cursor."""
         if key is None:
             key = current_runtime().cursor_key
         limit = params.get("limit")
@@ -187,6 +194,9 @@ class PageRequest:
             allowed = ", ".join(sorted(sorts))
             raise ValidationFailed({"sort": f"must be one of: {allowed} (prefix - for descending)"})
         binding = {k: v for k, v in params.items() if k not in _PAGE_KEYS and v is not None}
+        # Another workspace's cursor is foreign even for the same list and filters (design §7).
+        # No parameter name starts with "@", so the entry cannot collide with a filter.
+        binding[_WORKSPACE] = workspace
         cursor = params.get("cursor")
         after = decode_cursor(key, cursor, resource, sort, binding) if cursor else None
         return cls(resource, limit, sort, sorts[field], sorts["id"], binding, after, key)

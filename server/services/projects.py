@@ -228,7 +228,9 @@ def list_projects(
     session: Session, actor: Actor, params: Mapping[str, Any], *, key: bytes | None = None
 ) -> Page:
     """One keyset page of projects visible to `actor` (status sorts ACTIVE, COMPLETED, ARCHIVED)."""
-    request = PageRequest.from_params("projects", params, PROJECT_SORTS, key=key)
+    request = PageRequest.from_params(
+        "projects", params, PROJECT_SORTS, workspace=actor.org_id, key=key
+    )
     filters = Filters(params)
     stmt = select(Project)
     if request.sort.removeprefix("-") == "status":

@@ -275,7 +275,7 @@ def list_tasks(
     session: Session, actor: Actor, params: Mapping[str, Any], *, key: bytes | None = None
 ) -> Page:
     """One keyset page of tasks of projects visible to `actor`; enums sort in documented order."""
-    request = PageRequest.from_params("tasks", params, TASK_SORTS, key=key)
+    request = PageRequest.from_params("tasks", params, TASK_SORTS, workspace=actor.org_id, key=key)
     filters = Filters(params)
     field = request.sort.removeprefix("-")
     stmt = ranked(Task, TASK_SORTS[field]) if field in {"priority", "status"} else select(Task)

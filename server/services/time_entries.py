@@ -328,7 +328,7 @@ def list_time_entries(
     session: Session, actor: Actor, params: Mapping[str, Any], *, key: bytes | None = None
 ) -> Page:
     """One keyset page of visible entries, filtered, searched and sorted per design §7."""
-    page = PageRequest.from_params("time-entries", params, SORTS, key=key)
+    page = PageRequest.from_params("time-entries", params, SORTS, workspace=actor.org_id, key=key)
     f = Filters(params)
     stmt = _visible(select(*LIST_COLUMNS), actor)
     user_id = f.get("userId")

@@ -252,7 +252,7 @@ def to_json(row: Any) -> dict[str, Any]:
 
 def list_widgets(**params: Any) -> dict[str, Any]:
     actor, session = current_actor(), current_session()
-    page = PageRequest.from_params("widgets", params, SORTS)
+    page = PageRequest.from_params("widgets", params, SORTS, workspace=actor.org_id)
     f = Filters(params)
     stmt = select(widgets).where(widgets.c.org_id == actor.org_id)
     stmt = f.include_deleted(stmt, widgets.c.deleted_at)

@@ -45,6 +45,16 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppEnv]:
 @pytest.fixture
 def api(app_env: AppEnv) -> Iterator[Api]:
     """A fresh workspace (one member and token per role) on the module's app."""
+    yield from _workspace(app_env)
+
+
+@pytest.fixture
+def other_api(app_env: AppEnv) -> Iterator[Api]:
+    """A second fresh workspace on the same app (for tests about workspace isolation)."""
+    yield from _workspace(app_env)
+
+
+def _workspace(app_env: AppEnv) -> Iterator[Api]:
     session = app_env.sessions()
     world = World(session, name=f"Acme{uuid.uuid4().hex[:8]}")
     # Agency: the larger rate-limit buckets (limits stay on: the contract requires the headers).

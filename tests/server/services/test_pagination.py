@@ -126,6 +126,33 @@ def test_cursor_bound_to_filters_over_http(env: tuple[Any, TestClient, Seeded]) 
     assert bad.json()["error"]["code"] == "bad_request"
 
 
+def test_cursor_bound_to_the_workspace_over_http(env: tuple[Any, TestClient, Seeded]) -> None:
+    """A nextCursor minted in one workspace is 400 bad_request with another workspace's token."""
+    app, client, owner = env
+    other = seed(app)
+    for who in (owner, other):
+        for i in range(3):
+            insert_widget(app, who.org_id, f"w{i}", None, T0 + timedelta(seconds=i))
+    cursor = client.get("/api/v1/widgets?limit=1", headers=owner.auth).json()["pagination"][
+        "nextCursor"
+    ]
+    assert client.get(f"/api/v1/widgets?cursor={cursor}", headers=owner.auth).status_code == 200
+    foreign = client.get(f"/api/v1/widgets?cursor={cursor}", headers=other.auth)
+    assert foreign.status_code == 400, foreign.text
+    assert foreign.json()["error"]["code"] == "bad_request"
+
+
+def test_page_request_binds_the_workspace() -> None:
+    """The same list, sort and filters in another workspace reject the cursor."""
+    sorts = {"id": object(), "createdAt": object()}
+    mine = PageRequest.from_params("x", {"search": "a"}, sorts, workspace="org-a", key=KEY)
+    cursor = encode_cursor(KEY, "x", mine.sort, mine.binding, (T0, "id-1"))
+    again = {"search": "a", "cursor": cursor}
+    assert PageRequest.from_params("x", again, sorts, workspace="org-a", key=KEY).after
+    with pytest.raises(BadRequest, match="different workspace"):
+        PageRequest.from_params("x", again, sorts, workspace="org-b", key=KEY)
+
+
 def test_search_matches_percent_and_underscore_literally(
     env: tuple[Any, TestClient, Seeded],
 ) -> None:
@@ -155,12 +182,12 @@ def test_page_request_validation() -> None:
     """limit bounds and the sort allow-list are 422 with fields."""
     sorts = {"id": object(), "createdAt": object()}
     with pytest.raises(ValidationFailed):
-        PageRequest.from_params("x", {"limit": 201}, sorts, key=KEY)
+        PageRequest.from_params("x", {"limit": 201}, sorts, workspace="w", key=KEY)
     with pytest.raises(ValidationFailed) as caught:
-        PageRequest.from_params("x", {"sort": "-colour"}, sorts, key=KEY)
+        PageRequest.from_params("x", {"sort": "-colour"}, sorts, workspace="w", key=KEY)
     assert caught.value.fields is not None
     assert "sort" in caught.value.fields
-    page = PageRequest.from_params("x", {"limit": None}, sorts, key=KEY)
+    page = PageRequest.from_params("x", {"limit": None}, sorts, workspace="w", key=KEY)
     assert (page.limit, page.sort, page.descending) == (50, "-createdAt", True)
 
 
