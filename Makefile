@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: install install-python install-npm generate check-generated check-compat lint-spec lint-spec-npm \
         lint format test pytest serve \
-        contract bench bench-quick bench-scale scalar-update browser clean
+        contract contract-live bench bench-quick bench-scale scalar-update browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -75,6 +75,15 @@ serve: install-python
 
 contract: install
 	HOURSMITH_CONTRACT_EXAMPLES=200 $(BIN)/pytest tests/contract -p no:cacheprovider
+
+# Schemathesis' CLI against any running server, with schemathesis.toml and its hooks (which read
+# the records they need over the API with the same token): every check, every phase.
+# HOURSMITH_URL is the server's origin; LIVE_EXAMPLES bounds the examples per operation.
+LIVE_EXAMPLES ?= 50
+contract-live: install-python
+	@if [ -z "$$HOURSMITH_URL" ] || [ -z "$$API_TOKEN" ]; then \
+	  echo "contract-live: set HOURSMITH_URL (e.g. http://127.0.0.1:8000) and API_TOKEN (a token of that server; 'hoursmith demo --json' prints some)" >&2; exit 2; fi
+	$(BIN)/schemathesis run "$$HOURSMITH_URL/api/openapi.json" --max-examples $(LIVE_EXAMPLES)
 
 bench: install-python
 	$(BIN)/python -m bench

@@ -29,6 +29,7 @@ from server.services.serialize import Field, apply_changes, common, day, put_mon
 CATEGORIES = ("TRAVEL", "MEALS", "SOFTWARE", "EQUIPMENT", "CONTRACTORS", "OTHER")
 MAX_AMOUNT = Decimal("999999999999.99")
 _DENIED = "Members may not use expenses"
+CLIENT_NAME_MAX = 255  # ClientCreate.name and the clientName filter's maxLength
 
 SORTS: dict[str, Any] = {
     "amount": Expense.amount,
@@ -162,12 +163,13 @@ def client_name_filter(stmt: Any, f: Filters, client_id_column: Any) -> Any:
     """`clientName`: case-insensitive substring of the client's name, through a join.
 
     Matched against `Client.name_fold` (folded in Python like search terms), so SQLite and
-    PostgreSQL agree on non-ASCII names.
+    PostgreSQL agree on non-ASCII names. As long as a client name may be (the document's
+    `maxLength`), not the shorter `search` limit.
     """
     if not f.get("clientName"):
         return stmt
     joined = stmt.join(Client, Client.id == client_id_column)
-    return f.search(joined, Client.name_fold, "clientName")
+    return f.search(joined, Client.name_fold, "clientName", max_length=CLIENT_NAME_MAX)
 
 
 def list_expenses(

@@ -199,6 +199,7 @@ class Filters:
         name: str = "search",
         *,
         session: Session | None = None,
+        max_length: int = MAX_SEARCH,
     ) -> Select[Any]:
         """Substring match on a folded column. With the `session` of a `search_text` list, the
         substring index of migration 0003 narrows the rows first (`server.db.search_index`);
@@ -206,8 +207,8 @@ class Filters:
         term = self.get(name)
         if term is None or term == "":
             return stmt
-        if len(term) > MAX_SEARCH:
-            self.errors[name] = f"must be at most {MAX_SEARCH} characters"
+        if len(term) > max_length:
+            self.errors[name] = f"must be at most {max_length} characters"
             return stmt
         stmt = stmt.where(search_column.like(like_pattern(term), escape="\\"))
         if session is None:

@@ -108,16 +108,20 @@ class Lookup:
     base: str
     token: str
 
-    def data(self, path: str, **query: str) -> Any:
-        """The `data` member of a 200 answer to `GET path?query`, else None."""
+    def body(self, path: str, query: list[tuple[str, str]]) -> Any:
+        """The JSON body of a 200 answer to `GET path?query`, else None."""
         url = f"{self.base}{path}" + (f"?{urlencode(query)}" if query else "")
         reply = self.send("GET", url, {"Authorization": f"Bearer {self.token}"}, None)
-        body = reply.json()
-        return body.get("data") if reply.status == 200 and isinstance(body, dict) else None
+        return reply.json() if reply.status == 200 else None
+
+    def data(self, path: str, **query: str) -> Any:
+        """The `data` member of a 200 answer to `GET path?query`, else None."""
+        body = self.body(path, list(query.items()))
+        return body.get("data") if isinstance(body, dict) else None
 
     def items(self, path: str, **query: str) -> list[dict[str, Any]]:
         """The first page of a list, oldest first (stable as records are added)."""
-        found = self.data(path, limit=PAGE, sort="createdAt", **query)
+        found = self.data(path, **{"limit": PAGE, "sort": "createdAt", **query})
         return [item for item in found or [] if isinstance(item, dict)]
 
 
@@ -307,18 +311,60 @@ def stored_record(case: Any, lookup: Lookup) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+# ─────────────────────────────────────────────────────────────── cursors
+
+
+def _wire(value: Any) -> list[str]:
+    """A query value as Schemathesis puts it on the wire (lists repeat the parameter)."""
+    if isinstance(value, list):
+        return [item for v in value for item in _wire(v)]
+    if value is None:
+        return []
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def follow_a_real_cursor(case: Any, lookup: Lookup) -> None:
+    """A generated `cursor` of a positive list case becomes a real one of the same query (P24).
+
+    Cursors are opaque and signed, so any generated one is rightly 400 `bad_request`; without
+    this every such case would be an ST202 (or need a blanket 400 allowance on every list). The
+    same list is asked for one item and its `nextCursor` is sent instead (a cursor is bound to
+    the query, not to `limit`); with no next page the cursor is left out. Negative cases keep
+    theirs.
+    """
+    query = case.query
+    if not isinstance(query, dict) or not isinstance(query.get("cursor"), str):
+        return
+    meta = getattr(case, "meta", None)
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    rest = [(k, v) for k, raw in query.items() if k not in {"cursor", "limit"} for v in _wire(raw)]
+    first = lookup.body(case.operation.path, [*rest, ("limit", "1")])
+    if not isinstance(first, dict) or not isinstance(first.get("pagination"), dict):
+        return  # the query itself is refused: the case's answer will say why
+    cursor = first["pagination"].get("nextCursor")
+    if isinstance(cursor, str):
+        query["cursor"] = cursor
+    else:
+        del query["cursor"]
+
+
 # ─────────────────────────────────────────────────────────────── entry point
 
 
 def repair(case: Any, transport_kwargs: Mapping[str, Any]) -> None:
-    """Make every rule above hold for `case.body`, in place (a `before_call` hook's work)."""
+    """Make every rule above hold for the case, in place (a `before_call` hook's work)."""
     body = case.body
-    if not isinstance(body, dict):
-        return
-    order_dates(body)
-    cap_duration(body)
+    if isinstance(body, dict):
+        order_dates(body)
+        cap_duration(body)
     lookup = lookup_for(case, transport_kwargs.get("verify", True))
     if lookup is None:
+        return
+    follow_a_real_cursor(case, lookup)
+    if not isinstance(body, dict):
         return
     found = workspace(lookup)
     if found is not None:

@@ -137,10 +137,6 @@ def schema_config(token: str, *, extra_accepted: tuple[str, ...] = ()) -> Schema
     if extra_accepted:
         # A free-plan token is 402 before any validation (design §4 order of checks), so 402 is
         # also the right answer to negative data and to a missing Idempotency-Key.
-        for section in data.get("operations", []):
-            pda = section.get("checks", {}).get("positive_data_acceptance")
-            if pda is not None:
-                pda["expected-statuses"] = [*pda["expected-statuses"], *extra_accepted]
         checks = data.setdefault("checks", {})
         checks["positive_data_acceptance"] = {
             "expected-statuses": ["2xx", "401", "403", "404", "409", *extra_accepted]

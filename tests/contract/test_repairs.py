@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from schemathesis import GenerationMode
 
 from tests.contract import repairs
 from tests.contract.support import ContractEnv, contract_env, restore_seeded_state
@@ -40,6 +41,8 @@ def case(env: ContractEnv, who: str, request: str, body: Any, record_id: str | N
     return SimpleNamespace(
         method=method,
         body=body,
+        query=None,
+        meta=SimpleNamespace(generation=SimpleNamespace(mode=GenerationMode.POSITIVE)),
         headers={"Authorization": f"Bearer {env.tokens[who]}"},
         path_parameters={"id": record_id} if record_id else {},
         operation=operation,
@@ -134,6 +137,31 @@ def test_archiving_the_chosen_project_is_noticed(env: ContractEnv) -> None:
     repairs.repair(case(env, "owner", "POST /tasks", body), {})
     assert body["projectId"] != project_id
     assert lookup(env, "owner").data(f"/projects/{body['projectId']}")["status"] == "ACTIVE"
+
+
+# ─────────────────────────────────────────────────────────────── cursors
+
+
+def test_a_generated_cursor_becomes_a_real_one_of_the_same_query(env: ContractEnv) -> None:
+    """A positive list case's made-up cursor is replaced by one the server accepts for that
+    query; without a next page it is left out; a negative case keeps its cursor."""
+    listing = case(env, "owner", "GET /clients", None)
+    listing.query = {"cursor": "made-up", "limit": 2, "sort": "name"}
+    repairs.repair(listing, {})
+    real = listing.query["cursor"]
+    page = lookup(env, "owner").body("/clients", [("sort", "name"), ("cursor", real)])
+    assert page is not None, "the server refuses the replaced cursor"
+    first = lookup(env, "owner").items("/clients", sort="name")
+    assert page["data"][0]["id"] == sorted(first, key=lambda c: (c["name"], c["id"]))[1]["id"]
+    alone = case(env, "owner", "GET /clients", None)
+    alone.query = {"cursor": "made-up", "search": "no client has this name"}
+    repairs.repair(alone, {})
+    assert alone.query == {"search": "no client has this name"}
+    negative = case(env, "owner", "GET /clients", None)
+    negative.query = {"cursor": "made-up"}
+    negative.meta.generation.mode = GenerationMode.NEGATIVE
+    repairs.repair(negative, {})
+    assert negative.query == {"cursor": "made-up"}
 
 
 # ─────────────────────────────────────────────────────────────── PATCH and the stored record

@@ -60,6 +60,16 @@ def test_list_client_name_filter(api: Api) -> None:
     assert api.get("/projects", sort="status").status_code == 200
 
 
+def test_list_client_name_filter_takes_a_whole_client_name(api: Api) -> None:
+    """clientName accepts the longest client name (255 characters, the document's maxLength)."""
+    longest = "N" * 255
+    api.world.project(api.world.client(name=longest), name="long")
+    res = api.get("/projects", clientName=longest.lower())
+    assert res.status_code == 200, res.text
+    assert [p["name"] for p in res.json()["data"]] == ["long"]
+    assert api.get("/projects", clientName=longest + "N").status_code == 422
+
+
 def test_guarded_delete_is_conflict(api: Api) -> None:
     """A project with time entries cannot be deleted (409)."""
     project = api.world.project()
