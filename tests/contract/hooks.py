@@ -49,6 +49,7 @@ ERROR_CODES: dict[str, int] = {
     "validation_error": 422,
     "rate_limited": 429,
     "internal": 500,
+    "unavailable": 503,
 }
 ERROR_EXTRAS = {"fields", "requiredPlan", "feature", "requestId"}
 RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
@@ -186,8 +187,8 @@ def envelope_problems(
         problems.append("401 without 'WWW-Authenticate: Bearer'")
     if status == 405 and not headers.get("allow"):
         problems.append("405 without an Allow header")
-    if status == 429 and not headers.get("retry-after"):
-        problems.append("429 without Retry-After")
+    if status in {429, 503} and not headers.get("retry-after"):
+        problems.append(f"{status} without Retry-After")
     return problems
 
 
