@@ -7,6 +7,7 @@ from sqlalchemy import pool
 
 import server.db.all_models  # noqa: F401  (registers every table on Base.metadata)
 from server.db.base import Base, Money
+from server.db.search_index import include_in_schema_compare
 from server.db.session import make_engine
 
 config = context.config
@@ -27,6 +28,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         render_item=render_item,
+        include_object=include_in_schema_compare,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -42,6 +44,8 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             render_item=render_item,
+            # Autogenerate must not propose dropping the search indexes of migration 0003.
+            include_object=include_in_schema_compare,
         )
         with context.begin_transaction():
             context.run_migrations()
