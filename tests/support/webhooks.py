@@ -52,6 +52,9 @@ class Receiver:
         self.release = threading.Event()
         self.slow_seconds = slow_seconds
         self.failing_paths: set[str] = set()
+        # Requests being answered now, and the most at once (the sender's concurrency).
+        self.in_flight = 0
+        self.most_in_flight = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -64,7 +67,13 @@ class Receiver:
                     receiver.received.append(
                         Received(self.path, dict(self.headers.items()), body, time.time())
                     )
-                receiver.answer(self)
+                    receiver.in_flight += 1
+                    receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
+                try:
+                    receiver.answer(self)
+                finally:
+                    with receiver.lock:
+                        receiver.in_flight -= 1
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

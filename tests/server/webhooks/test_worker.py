@@ -140,3 +140,17 @@ def test_stopping_finishes_the_send_in_flight(
         receiver.wait_for(1, timeout=5)
     delivery = delivery_of(db, event.id)
     assert (delivery.status, delivery.lease_owner) == (SUCCEEDED, None)
+
+
+def test_sends_to_one_endpoint_are_bounded(
+    db: Db, settings: WebhookSettings, receiver: Receiver
+) -> None:
+    """With endpoint_concurrency 2, a slow receiver never sees more than 2 requests at once."""
+    receiver.slow_seconds = 0.1
+    subscribe(db, settings, receiver.url("/slow"), "client.created")
+    events = [fire(db) for _ in range(8)]
+    bounded = settings.model_copy(update={"endpoint_concurrency": 2})
+    with running_worker(db.sessions, bounded):
+        receiver.wait_for(8, "/slow", timeout=20)
+        eventually(lambda: all(finished(db, e.id) for e in events))
+    assert receiver.most_in_flight == 2
