@@ -25,6 +25,7 @@ from bench.seed_rows import ANCHOR, Row, Workspace, build_workspace
 from server.db import all_models  # noqa: F401  (registers every table on Base.metadata)
 from server.db.base import Base
 from server.db.migrate import MIGRATIONS_DIR, upgrade
+from server.db.search_index import SEARCHABLE_TABLES, fts_table
 from server.db.session import make_engine
 from server.tokens import generate_token
 
@@ -108,12 +109,10 @@ def seed_database(url: str, cfg: BenchConfig) -> SeedInfo:
         owner = ws.members[0]
         plaintexts, token_rows = _tokens(ws, owner, 1 + cfg.pool_tokens)
         with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
-                # A page cache that holds the indexes being built: with SQLite's default 2 MB,
-                # random-key inserts (uuid ids) into 1M-row indexes thrash through the WAL.
-                conn.exec_driver_sql("PRAGMA cache_size = -1000000")
+            deferred = _defer_sqlite_indexes(conn) if engine.dialect.name == "sqlite" else []
             for name, rows in [*ws.tables(), ("api_tokens", token_rows)]:
                 _insert(conn, name, rows)
+            _rebuild_sqlite_indexes(conn, deferred)
         # Planner statistics, as a database that has been in use has them (PostgreSQL's
         # autovacuum gathers them by itself; on SQLite `hoursmith db upgrade` runs ANALYZE).
         with engine.connect() as conn:
@@ -132,6 +131,39 @@ def seed_database(url: str, cfg: BenchConfig) -> SeedInfo:
         )
     finally:
         engine.dispose()
+
+
+def _defer_sqlite_indexes(conn: Any) -> list[str]:
+    """Drop the migrations' secondary indexes and triggers before a bulk insert; returns their
+    DDL for `_rebuild_sqlite_indexes`. Inserting 1M rows into ten random-key B-trees plus the
+    search index's trigger, row by row, takes over an hour on a busy 2-core machine; building
+    each index once from the loaded table is a sort. The result is the same schema and data."""
+    conn.exec_driver_sql("PRAGMA cache_size = -1000000")  # sorts and builds in memory
+    ddl = [
+        (kind, name, sql)
+        for kind, name, sql in conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master "
+            "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
+        )
+    ]
+    for kind, name, _ in ddl:
+        conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+    return [sql for _, _, sql in ddl]
+
+
+def _rebuild_sqlite_indexes(conn: Any, ddl: Sequence[str]) -> None:
+    if not ddl:
+        return
+    with Progress("indexes", len(ddl) + len(SEARCHABLE_TABLES)) as bar:
+        for sql in ddl:
+            conn.exec_driver_sql(sql)
+            bar.advance()
+        present = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        for table in SEARCHABLE_TABLES:  # the FTS tables missed every row while unhooked
+            fts = fts_table(table)
+            if fts in present:
+                conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            bar.advance()
 
 
 def _ensure_tables(engine: Engine) -> None:
