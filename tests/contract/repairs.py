@@ -351,11 +351,34 @@ def follow_a_real_cursor(case: Any, lookup: Lookup) -> None:
         del query["cursor"]
 
 
+# ─────────────────────────────────────────────────────────────── links
+
+# A well-formed id that names no record.
+NO_RECORD = "00000000-0000-4000-8000-000000000000"
+
+
+def id_from_a_null_field(case: Any) -> None:
+    """A path `id` a stateful link took from a null field becomes an id of no record.
+
+    Schemathesis' inferred links read ids out of responses; a null one (an invoice line without
+    a task) is sent as the literal `None`, which the server rightly refuses (422: not a uuid)
+    while Schemathesis counts the request as schema-valid. The request is kept, addressed to a
+    well-formed id of no record (a 404 is then the right answer). Only positive cases.
+    """
+    params = case.path_parameters
+    if not isinstance(params, dict) or params.get("id") not in (None, "None") or "id" not in params:
+        return
+    meta = getattr(case, "meta", None)
+    if meta is not None and meta.generation.mode.is_positive:
+        params["id"] = NO_RECORD
+
+
 # ─────────────────────────────────────────────────────────────── entry point
 
 
 def repair(case: Any, transport_kwargs: Mapping[str, Any]) -> None:
     """Make every rule above hold for the case, in place (a `before_call` hook's work)."""
+    id_from_a_null_field(case)
     body = case.body
     if isinstance(body, dict):
         order_dates(body)

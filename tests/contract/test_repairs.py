@@ -164,6 +164,21 @@ def test_a_generated_cursor_becomes_a_real_one_of_the_same_query(env: ContractEn
     assert negative.query == {"cursor": "made-up"}
 
 
+def test_an_id_a_link_took_from_a_null_field_names_no_record(env: ContractEnv) -> None:
+    """A positive case whose path id is None (a link read a null) gets an id of no record;
+    a negative case keeps its value."""
+    deleting = case(env, "owner", "DELETE /tasks/{id}", None)
+    deleting.path_parameters = {"id": None}
+    repairs.repair(deleting, {})
+    assert deleting.path_parameters == {"id": repairs.NO_RECORD}
+    assert lookup(env, "owner").data(f"/tasks/{repairs.NO_RECORD}") is None
+    negative = case(env, "owner", "DELETE /tasks/{id}", None)
+    negative.path_parameters = {"id": "None"}
+    negative.meta.generation.mode = GenerationMode.NEGATIVE
+    repairs.repair(negative, {})
+    assert negative.path_parameters == {"id": "None"}
+
+
 # ─────────────────────────────────────────────────────────────── PATCH and the stored record
 
 
