@@ -13,8 +13,15 @@ from tests.support.live_server import LiveServer, live_server_running
 
 @pytest.fixture(scope="package")
 def clients_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A `hoursmith serve` process of its own, so the clients' writes touch no other test."""
-    with live_server_running(tmp_path_factory.mktemp("clients-server")) as server:
+    """A `hoursmith serve` process of its own, so the clients' writes touch no other test.
+
+    Rate limiting is off: the two workflows page two records at a time through every client, more
+    requests than a plan's burst allows when the machine is fast (a 429 there is the limiter
+    working, not the contract failing); limits are tested in tests/e2e/test_rate_limit_live.py.
+    """
+    with live_server_running(
+        tmp_path_factory.mktemp("clients-server"), {"HOURSMITH_RATE_LIMIT": "off"}
+    ) as server:
         yield server
 
 
