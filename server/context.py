@@ -102,6 +102,14 @@ class Runtime:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def shared(self, name: str, kind: type[T], build: Callable[[Runtime], T]) -> T:
+        """The app's one `kind` under `name` in `extras`, built from this runtime on first use."""
+        value = self.extras.get(name)
+        if value is None:
+            value = self.extras.setdefault(name, build(self))
+        assert isinstance(value, kind)
+        return value
+
 
 class RequestScope:
     """One request's lazily opened Session; committed or rolled back by whoever opened it."""

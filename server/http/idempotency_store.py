@@ -256,11 +256,7 @@ def record_response(
 
 
 def store_of(runtime: Runtime) -> IdempotencyStore:
-    store = runtime.extras.get("idempotency")
-    if store is None:
-        store = runtime.extras.setdefault("idempotency", IdempotencyStore(runtime))
-    assert isinstance(store, IdempotencyStore)
-    return store
+    return runtime.shared("idempotency", IdempotencyStore, IdempotencyStore)
 
 
 @dataclass

@@ -269,11 +269,7 @@ class RateLimiter:
 
 
 def limiter_of(runtime: Runtime) -> RateLimiter:
-    limiter = runtime.extras.get("ratelimiter")
-    if limiter is None:
-        limiter = runtime.extras.setdefault("ratelimiter", RateLimiter(runtime))
-    assert isinstance(limiter, RateLimiter)
-    return limiter
+    return runtime.shared("ratelimiter", RateLimiter, RateLimiter)
 
 
 class RateSlot:
