@@ -67,11 +67,15 @@ def db(tmp_path: Path) -> Iterator[Db]:
 
 @pytest.fixture
 def settings() -> WebhookSettings:
-    """The product's schedule scaled down to milliseconds, loopback allowed, a short timeout."""
+    """The product's schedule scaled down to milliseconds, loopback allowed, a 2 s timeout.
+
+    The timeout is long enough that a loaded machine's slow accept never turns an answered
+    request into a timeout; tests about timeouts shorten it for themselves.
+    """
     return WebhookSettings(
         schedule_scale=0.00002,
-        timeout_seconds=0.3,
-        lease_seconds=2.0,
+        timeout_seconds=2.0,
+        lease_seconds=4.0,
         poll_seconds=0.02,
         allow_networks=LOOPBACK,
     )

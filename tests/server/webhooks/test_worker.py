@@ -71,6 +71,9 @@ def test_failing_receiver_gets_the_schedule_then_the_delivery_fails(
     db: Db, settings: WebhookSettings, receiver: Receiver, path: str
 ) -> None:
     """500, timeout and 3xx are failures: eight attempts, then failed and endpoint failing."""
+    if path == "/slow":  # the receiver answers well after the sender's timeout
+        receiver.slow_seconds = 2.0
+        settings = settings.model_copy(update={"timeout_seconds": 0.5})
     endpoint_id, secret = subscribe(db, settings, receiver.url(path), "client.created")
     event = fire(db)
     with running_worker(db.sessions, settings):
