@@ -17,7 +17,7 @@ from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
 
 from server.db.models import search_fold
-from server.db.search_index import narrow_to_hits
+from server.db.search_index import like_contains, where_contains
 from server.errors import ValidationFailed
 from server.services.pagination import MAX_SEARCH, snake
 
@@ -109,8 +109,7 @@ def _bound_for(column: Any, number: Decimal, *, upper: bool) -> Decimal | int:
 
 def like_pattern(term: str) -> str:
     """`%term%` with `\\`, `%` and `_` escaped (use with ESCAPE '\\'), folded like search_text."""
-    escaped = search_fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return like_contains(search_fold(term))
 
 
 class Filters:
@@ -203,17 +202,14 @@ class Filters:
     ) -> Select[Any]:
         """Substring match on a folded column. With the `session` of a `search_text` list, the
         substring index of migration 0003 narrows the rows first (`server.db.search_index`);
-        the `LIKE` stays, so the answer is the scan's either way."""
+        the match itself stays, so the answer is the scan's either way."""
         term = self.get(name)
         if term is None or term == "":
             return stmt
         if len(term) > max_length:
             self.errors[name] = f"must be at most {max_length} characters"
             return stmt
-        stmt = stmt.where(search_column.like(like_pattern(term), escape="\\"))
-        if session is None:
-            return stmt
-        return narrow_to_hits(session, stmt, search_column, search_fold(term))
+        return where_contains(session, stmt, search_column, search_fold(term))
 
     def include_deleted(
         self, stmt: Select[Any], deleted_at: Any, name: str = "includeDeleted"
