@@ -14,6 +14,7 @@ from server.db.base import utcnow
 from server.db.infra import RateLimitBucket
 from server.db.models import ApiToken
 from server.http.app import runtime_of
+from server.http.auth import TOKEN_GATE
 from tests.support.infra_app import build, client_for, make_settings, seed
 
 pytestmark = pytest.mark.postgres
@@ -81,3 +82,8 @@ def test_refused_tokens_never_touch_their_buckets(app: Any, client: TestClient) 
     free = seed(app, plan="free")
     assert client.get("/api/v1/widgets", headers=free.auth).status_code == 402
     assert _buckets(app) == {}
+
+
+def test_the_gate_statement_is_compiled_once() -> None:
+    """SQLAlchemy can cache the gate (it has a cache key), so a request never recompiles it."""
+    assert TOKEN_GATE._generate_cache_key() is not None
