@@ -17,10 +17,11 @@ of the term the index looks up is chosen by how rare each part is (`server.db.fr
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-from sqlalchemy import Connection, Select, false, func, literal_column, text
+from sqlalchemy import Connection, Select, TextClause, false, func, literal_column, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -161,6 +162,15 @@ def candidate_rowids(conn: Connection, table: str, folded_term: str) -> list[int
 _WORD = re.compile(r"[^\W_]+")  # pg_trgm's words: runs of letters and digits
 
 
+@functools.cache
+def _like_count_probe(table: str, column: str) -> TextClause:
+    """How many rows (up to :cap) of `table` have `column` LIKE :pattern; built once per column."""
+    return text(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} "
+        f"WHERE {column} LIKE :pattern ESCAPE '\\' LIMIT :cap) AS hits"
+    )
+
+
 def rarest_word(session: Session, search_column: Any, folded_term: str) -> str | None:
     """The term's rarest word of three or more characters when it is rare and not the whole
     term (PostgreSQL), else None: the whole term's `LIKE` is then the best lookup there is."""
@@ -169,19 +179,13 @@ def rarest_word(session: Session, search_column: Any, folded_term: str) -> str |
         return None
     column = search_column.expression
     url = str(session.get_bind().engine.url)
-    probe = text(
-        f"SELECT count(*) FROM (SELECT 1 FROM {column.table.name} "
-        f"WHERE {column.name} LIKE :pattern ESCAPE '\\' LIMIT :cap) AS hits"
-    )
+    probe = _like_count_probe(column.table.name, column.name)
 
     def count(word: str) -> int:
+        params = {"pattern": like_contains(word), "cap": COUNT_CAP}
         return COUNTS.count(
             (url, column.table.name, word),
-            lambda: int(
-                session.execute(
-                    probe, {"pattern": like_contains(word), "cap": COUNT_CAP}
-                ).scalar_one()
-            ),
+            lambda: int(session.execute(probe, params).scalar_one()),
         )
 
     word = min(words, key=count)
@@ -208,11 +212,10 @@ def where_contains(
     stmt = stmt.where(contains)
     if dialect != "sqlite":
         return stmt
-    rowids = candidate_rowids(
-        session.connection(), search_column.expression.table.name, folded_term
-    )
+    table = search_column.expression.table.name
+    rowids = candidate_rowids(session.connection(), table, folded_term)
     if rowids is None:
         return stmt
     if not rowids:
         return stmt.where(false())
-    return stmt.where(literal_column(f"{search_column.expression.table.name}.rowid").in_(rowids))
+    return stmt.where(literal_column(f"{table}.rowid").in_(rowids))
