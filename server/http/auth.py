@@ -132,7 +132,8 @@ def actor_from_row(parsed: ParsedToken, row: Any) -> Actor:
 async def bearer_info(
     token: str, required_scopes: list[str] | None = None, request: Any = None
 ) -> dict[str, Any]:
-    """connexion's bearer hook: returns `{"sub": user_id, "actor": Actor}` or raises."""
+    """connexion's bearer hook: returns `{"sub": user_id, "actor": Actor}` or raises; plus
+    `token_check` when the Actor came from a remembered row, still to be confirmed."""
     runtime = current_runtime()
     limiter = limiter_of(runtime)
     check: TokenCheck | None = None

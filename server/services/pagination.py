@@ -283,19 +283,19 @@ def paginate(session: Session, stmt: Select[Any], page: PageRequest) -> Page:
     fetch = literal_column(str(int(page.limit) + 1), Integer)
     stmt = stmt.order_by(None).order_by(*page.order_by()).limit(fetch)
     # A GET served on a remembered token row asks about its token in this same statement.
-    stmt, token_check = token_check_guard(stmt)
+    stmt, params, token_check = token_check_guard(stmt)
     rows: list[Any]
     kind = _select_kind(stmt)
     if kind == "entity":
-        rows = list(session.scalars(stmt).all())
+        rows = list(session.scalars(stmt, params).all())
     elif kind == "columns":
         # Column rows need no ORM loading: run on the session's connection (same transaction,
         # same Row objects), after the autoflush `session.execute` would have done.
         if session.autoflush:
             session.flush()
-        rows = list(session.connection().execute(stmt).all())
+        rows = list(session.connection().execute(stmt, params).all())
     else:
-        rows = list(session.execute(stmt).all())
+        rows = list(session.execute(stmt, params).all())
     if token_check is not None and rows:
         token_check.confirmed = True
     more = len(rows) > page.limit

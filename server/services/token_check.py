@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, literal, select
+from sqlalchemy import Table, bindparam, exists, literal_column, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from server.context import TokenCheck, current_token_check
@@ -25,36 +25,56 @@ _mem = cast(Table, Member.__table__).c
 _org = cast(Table, Organization.__table__).c
 
 
-def still_valid(check: TokenCheck) -> ColumnElement[bool]:
-    """True while the token row, its member and organization still yield `check.actor`."""
-    actor = check.actor
-    return exists(
-        select(literal(1))
-        .select_from(ApiToken.__table__)
-        .join(Member.__table__, _mem.id == _tok.member_id)
-        .join(Organization.__table__, _org.id == _tok.org_id)
-        .where(
-            _tok.id == actor.token_id,
-            _tok.secret_hash == check.secret_hash,
-            _tok.env == check.env,
-            _tok.name == actor.token_name,
-            _tok.org_id == actor.org_id,
-            _tok.revoked_at.is_(None),
-            _mem.id == actor.member_id,
-            _mem.org_id == actor.org_id,
-            _mem.user_id == actor.user_id,
-            _mem.role == actor.role,
-            _mem.deleted_at.is_(None),
-            _org.plan == actor.plan,
-            _org.subscription_status == "active",
-        )
+def _param(name: str) -> Any:
+    return bindparam(f"token_check_{name}")
+
+
+# Built once, with named parameters: a construct built per request (3 tables, 13 conditions)
+# cost more server CPU in SQLAlchemy than the statement it saved. `params` fills them in.
+STILL_VALID: ColumnElement[bool] = exists(
+    select(literal_column("1"))
+    .select_from(ApiToken.__table__)
+    .join(Member.__table__, _mem.id == _tok.member_id)
+    .join(Organization.__table__, _org.id == _tok.org_id)
+    .where(
+        _tok.id == _param("token_id"),
+        _tok.secret_hash == _param("secret_hash"),
+        _tok.env == _param("env"),
+        _tok.name == _param("token_name"),
+        _tok.org_id == _param("org_id"),
+        _tok.revoked_at.is_(None),
+        _mem.id == _param("member_id"),
+        _mem.org_id == _param("org_id"),
+        _mem.user_id == _param("user_id"),
+        _mem.role == _param("role"),
+        _mem.deleted_at.is_(None),
+        _org.plan == _param("plan"),
+        _org.subscription_status == "active",
     )
+)
 
 
-def guard(stmt: Select[Any]) -> tuple[Select[Any], TokenCheck | None]:
-    """`stmt` with the request's unconfirmed token test added, and the check it now carries
-    (None: nothing to confirm, `stmt` unchanged). A statement that returns rows confirms it."""
+def params(check: TokenCheck) -> dict[str, Any]:
+    """The values of `STILL_VALID`'s parameters: every fact `check.actor` was built from."""
+    actor = check.actor
+    return {
+        "token_check_token_id": actor.token_id,
+        "token_check_secret_hash": check.secret_hash,
+        "token_check_env": check.env,
+        "token_check_token_name": actor.token_name,
+        "token_check_org_id": actor.org_id,
+        "token_check_member_id": actor.member_id,
+        "token_check_user_id": actor.user_id,
+        "token_check_role": actor.role,
+        "token_check_plan": actor.plan,
+    }
+
+
+def guard(stmt: Select[Any]) -> tuple[Select[Any], dict[str, Any], TokenCheck | None]:
+    """`stmt` with the request's unconfirmed token test added, the parameters to execute it
+    with, and the check it now carries (None: nothing to confirm, `stmt` unchanged). A statement
+    that returns rows confirms the check."""
     check = current_token_check()
     if check is None or check.confirmed:
-        return stmt, None
-    return stmt.where(still_valid(check)), check
+        return stmt, {}, None
+    return stmt.where(STILL_VALID), params(check), check
