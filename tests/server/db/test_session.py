@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from psycopg import pq
 from sqlalchemy import text
 
 from server.db import session as session_module
@@ -108,3 +111,34 @@ def test_recently_used_connection_is_not_pinged(
         assert len(pings) == 1
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_results_arrive_in_binary_and_read_back_the_same(pg_url: str) -> None:
+    """Results come in PostgreSQL's binary format; every column type we store reads back equal."""
+    engine = make_engine(pg_url)
+    stamp = datetime(2026, 3, 2, 9, 30, 15, 123456)
+    try:
+        with engine.connect() as conn:
+            assert conn.connection.dbapi_connection.cursor().format == pq.Format.BINARY
+            row = conn.execute(
+                text(
+                    "SELECT CAST(:stamp AS timestamp), CAST('2026-03-02' AS date), "
+                    "CAST('1234.50' AS numeric(12, 2)), true, CAST(:text AS varchar), "
+                    "CAST(42 AS bigint), CAST(NULL AS timestamp), "
+                    "CAST(extract(epoch FROM CAST(:stamp AS timestamp)) AS double precision)"
+                ),
+                {"stamp": stamp, "text": "Café ünïcode"},
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == (
+        stamp,
+        date(2026, 3, 2),
+        Decimal("1234.50"),
+        True,
+        "Café ünïcode",
+        42,
+        None,
+        stamp.replace(tzinfo=UTC).timestamp(),
+    )
