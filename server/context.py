@@ -89,41 +89,6 @@ class Actor:
 
 
 @dataclass
-class TokenCheck:
-    """A safe request served on a remembered token row, not yet confirmed by the database.
-
-    `server.http.auth` resolves a GET on PostgreSQL from the token row it read for an earlier
-    request of the same token, instead of reading it again first. The request runs with that
-    `actor`; a page query adds the token's `still valid` test to its own WHERE
-    (`server.services.token_check`), and rows coming back prove the token unchanged in that very
-    statement (`confirmed`). Otherwise `server.http.token_check` reads the token before the
-    response leaves: a revoked token is still refused by the next request.
-    """
-
-    actor: Actor
-    secret_hash: str
-    env: str
-    token: str = field(repr=False)
-    confirmed: bool = False
-
-
-_token_check_var: ContextVar[TokenCheck | None] = ContextVar("hoursmith_token_check", default=None)
-
-
-def current_token_check() -> TokenCheck | None:
-    """The request's unconfirmed-token check, if it was served on a remembered token row."""
-    return _token_check_var.get()
-
-
-def bind_token_check(check: TokenCheck | None) -> Any:
-    return _token_check_var.set(check)
-
-
-def unbind_token_check(token: Any) -> None:
-    _token_check_var.reset(token)
-
-
-@dataclass
 class Runtime:
     """What one app instance owns: settings, engine, session factory (built by create_app)."""
 

@@ -47,7 +47,6 @@ from server.http.ratelimit import DecisionHeadersMiddleware, RateLimitMiddleware
 from server.http.request_validation import VALIDATORS
 from server.http.response_validation import CachedResponseValidationMiddleware
 from server.http.static_paths import StaticPathMethodMiddleware, static_methods_from_spec
-from server.http.token_check import TokenCheckMiddleware
 from server.http.transaction import RequestTransactionMiddleware
 from server.settings import REPO_ROOT, Settings
 from server.webhooks.config import WebhookSettings
@@ -184,12 +183,6 @@ def create_app(
         runtime=runtime,
         keyed=keyed_operations(spec),
     )
-    if not runtime.is_sqlite:
-        # After security: a GET started from a remembered token row is confirmed before any
-        # response (server/http/token_check.py). SQLite reads its token inline instead.
-        app.add_middleware(
-            TokenCheckMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, runtime=runtime
-        )
     # Inside response validation, so it sees the required X-RateLimit-* headers. Without
     # response validation nothing reads them there: RateLimitMiddleware adds the same ones.
     if settings.validate_responses:

@@ -13,19 +13,15 @@ from typing import Any, cast
 import anyio.to_thread
 from sqlalchemy import Table, bindparam, select
 
-from server.context import Actor, Runtime, TokenCheck, current_runtime
+from server.context import Actor, Runtime, current_runtime
 from server.db.models import ApiToken, Member, Organization
 from server.db.session import read_only_options, retry_once_if_unreachable
-from server.errors import ApiError, ForbiddenPlan, RateLimited, Unauthenticated
+from server.errors import ForbiddenPlan, RateLimited, Unauthenticated
 from server.http.ratelimit import limiter_of, slot_of
-from server.http.remembered_tokens import remembered_tokens_of
 from server.http.token_gate import authenticate_and_hit, gate_statement
 from server.tokens import ParsedToken, parse_token, secret_matches
 
 API_PLANS = frozenset({"studio", "agency"})
-SAFE_METHODS = frozenset({"GET", "HEAD"})
-# The key of a `TokenCheck` in connexion's token_info (server/http/token_check.py reads it).
-TOKEN_CHECK = "token_check"
 
 
 _tok = cast(Table, ApiToken.__table__).c
@@ -62,8 +58,7 @@ TOKEN_GATE = gate_statement(TOKEN_BY_PREFIX, API_PLANS)
 
 
 def authenticate(runtime: Runtime, token: str) -> Actor:
-    """Resolve a bearer token to its Actor, or raise the 401/402 `ApiError` (blocking I/O).
-    The row read is remembered for the token's next safe request (see `remembered_check`)."""
+    """Resolve a bearer token to its Actor, or raise the 401/402 `ApiError` (blocking I/O)."""
     parsed = parse_token(token.strip())
     if parsed is None:
         raise Unauthenticated("Malformed API token")
@@ -74,32 +69,7 @@ def authenticate(runtime: Runtime, token: str) -> Actor:
         with runtime.engine.connect().execution_options(**options) as conn:
             return conn.execute(TOKEN_BY_PREFIX, {"prefix": parsed.prefix}).first()
 
-    row = retry_once_if_unreachable(lookup)
-    remembered = remembered_tokens_of(runtime)
-    try:
-        actor = actor_from_row(parsed, row)
-    except ApiError:
-        remembered.forget(parsed.prefix)
-        raise
-    remembered.put(parsed.prefix, row)
-    return actor
-
-
-def remembered_check(runtime: Runtime, token: str) -> TokenCheck | None:
-    """The request's Actor from the token row remembered for its prefix, still to be confirmed
-    by the database (`TokenCheck`); None when nothing usable is remembered (no row, or one the
-    presented token does not pass: its own lookup decides, as if nothing were remembered)."""
-    parsed = parse_token(token.strip())
-    if parsed is None:
-        return None
-    row = remembered_tokens_of(runtime).get(parsed.prefix)
-    if row is None:
-        return None
-    try:
-        actor = actor_from_row(parsed, row)
-    except ApiError:
-        return None
-    return TokenCheck(actor, row.secret_hash, row.env, token)
+    return actor_from_row(parsed, retry_once_if_unreachable(lookup))
 
 
 def actor_from_row(parsed: ParsedToken, row: Any) -> Actor:
@@ -132,11 +102,9 @@ def actor_from_row(parsed: ParsedToken, row: Any) -> Actor:
 async def bearer_info(
     token: str, required_scopes: list[str] | None = None, request: Any = None
 ) -> dict[str, Any]:
-    """connexion's bearer hook: returns `{"sub": user_id, "actor": Actor}` or raises; plus
-    `token_check` when the Actor came from a remembered row, still to be confirmed."""
+    """connexion's bearer hook: returns `{"sub": user_id, "actor": Actor}` or raises."""
     runtime = current_runtime()
     limiter = limiter_of(runtime)
-    check: TokenCheck | None = None
     if limiter.gates_tokens:
         # PostgreSQL with the limiter on: token and buckets in one statement (token_gate).
         actor, decision = await anyio.to_thread.run_sync(
@@ -147,15 +115,6 @@ async def bearer_info(
         # waiting for the writer) plus a sha256 costs less than the hand-off to a worker thread
         # and back (~120 µs, more under load). Over the network (PostgreSQL) it goes to a thread.
         actor = authenticate(runtime, token)
-    elif (
-        not limiter.enabled  # a token's buckets count only requests its lookup admitted
-        and request is not None
-        and request.scope.get("method") in SAFE_METHODS
-        and (check := remembered_check(runtime, token)) is not None
-    ):
-        # PostgreSQL, a read: start from the remembered row; the page query or a lookup before
-        # the response confirms it (server/http/token_check.py). One round trip saved per GET.
-        actor = check.actor
     else:
         actor = await anyio.to_thread.run_sync(authenticate, runtime, token)
     if not limiter.gates_tokens:
@@ -165,7 +124,4 @@ async def bearer_info(
         slot.decision = decision
     if not decision.allowed:
         raise RateLimited(decision.retry_after, "Rate limit exceeded for this API token")
-    info: dict[str, Any] = {"sub": actor.user_id, "actor": actor}
-    if check is not None:
-        info[TOKEN_CHECK] = check
-    return info
+    return {"sub": actor.user_id, "actor": actor}

@@ -63,7 +63,6 @@ from sqlalchemy.orm import Session
 
 from server.context import current_runtime
 from server.errors import BadRequest, ValidationFailed
-from server.services.token_check import guard as token_check_guard
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -282,22 +281,18 @@ def paginate(session: Session, stmt: Select[Any], page: PageRequest) -> Page:
     # text the generic plan is as cheap and is kept (one prepared statement per limit in use).
     fetch = literal_column(str(int(page.limit) + 1), Integer)
     stmt = stmt.order_by(None).order_by(*page.order_by()).limit(fetch)
-    # A GET served on a remembered token row asks about its token in this same statement.
-    stmt, params, token_check = token_check_guard(stmt)
     rows: list[Any]
     kind = _select_kind(stmt)
     if kind == "entity":
-        rows = list(session.scalars(stmt, params).all())
+        rows = list(session.scalars(stmt).all())
     elif kind == "columns":
         # Column rows need no ORM loading: run on the session's connection (same transaction,
         # same Row objects), after the autoflush `session.execute` would have done.
         if session.autoflush:
             session.flush()
-        rows = list(session.connection().execute(stmt, params).all())
+        rows = list(session.connection().execute(stmt).all())
     else:
-        rows = list(session.execute(stmt, params).all())
-    if token_check is not None and rows:
-        token_check.confirmed = True
+        rows = list(session.execute(stmt).all())
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     next_cursor = None
