@@ -130,8 +130,9 @@ def _rarest_trigrams_match(conn: Connection, table: str, folded_term: str) -> st
             (url, table, gram), lambda: len(_fts_rowids(conn, table, fts_phrase(gram), COUNT_CAP))
         )
 
-    rarest = sorted(grams, key=count)[:RAREST_TRIGRAMS]
-    if count(rarest[0]) >= COUNT_CAP:
+    counts = {gram: count(gram) for gram in grams}
+    rarest = sorted(grams, key=counts.__getitem__)[:RAREST_TRIGRAMS]
+    if counts[rarest[0]] >= COUNT_CAP:
         return None
     return " AND ".join(fts_phrase(gram) for gram in rarest)
 
@@ -188,8 +189,9 @@ def rarest_word(session: Session, search_column: Any, folded_term: str) -> str |
             lambda: int(session.execute(probe, params).scalar_one()),
         )
 
-    word = min(words, key=count)
-    return word if count(word) < COUNT_CAP else None
+    counts = {word: count(word) for word in words}
+    word = min(words, key=counts.__getitem__)
+    return word if counts[word] < COUNT_CAP else None
 
 
 def where_contains(

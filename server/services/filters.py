@@ -17,7 +17,7 @@ from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
 
 from server.db.models import search_fold
-from server.db.search_index import like_contains, where_contains
+from server.db.search_index import where_contains
 from server.errors import ValidationFailed
 from server.services.pagination import MAX_SEARCH, snake
 
@@ -105,11 +105,6 @@ def _bound_for(column: Any, number: Decimal, *, upper: bool) -> Decimal | int:
     if python_type is int:
         return int(number.to_integral_value(rounding=rounding))
     return number.quantize(Decimal("0.0001"), rounding=rounding)
-
-
-def like_pattern(term: str) -> str:
-    """`%term%` with `\\`, `%` and `_` escaped (use with ESCAPE '\\'), folded like search_text."""
-    return like_contains(search_fold(term))
 
 
 class Filters:

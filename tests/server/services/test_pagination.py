@@ -13,9 +13,11 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Numeric, String, Tab
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from server.db.models import search_fold
+from server.db.search_index import like_contains
 from server.db.session import make_engine
 from server.errors import BadRequest, ValidationFailed
-from server.services.filters import Filters, like_pattern, parse_bool, parse_instant_bound
+from server.services.filters import Filters, parse_bool, parse_instant_bound
 from server.services.pagination import (
     PageRequest,
     decode_cursor,
@@ -207,7 +209,7 @@ def test_parsers() -> None:
         datetime(2026, 3, 1, 8),
         True,
     )
-    assert like_pattern("A%_\\") == "%a\\%\\_\\\\%"
+    assert like_contains(search_fold("A%_\\")) == "%a\\%\\_\\\\%"
     assert snake("createdAtFrom") == "created_at_from"
 
 
