@@ -35,6 +35,7 @@ import orjson
 from connexion.exceptions import ProblemException, UnsupportedMediaTypeProblem
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import Scope, Send
 
 log = logging.getLogger("hoursmith.errors")
@@ -344,5 +345,10 @@ async def on_exception(request: ConnexionRequest, exc: Exception) -> ConnexionRe
             request, exc.status, exc.code, exc.message, fields=exc.fields, headers=exc.headers
         )
     rid = request_id_of(request.scope)
+    if isinstance(exc, ClientDisconnect):
+        # The client hung up before its request was read in full (a load generator stopping,
+        # a closed tab): nothing ran and nobody reads this answer, so it is not a crash.
+        log.info("request %s: the client disconnected before its request was read", rid)
+        return envelope(request, 400, "bad_request", "The request was not received in full")
     log.error("request %s crashed", rid, exc_info=exc)
     return envelope(request, 500, "internal", f"Internal server error (request {rid})")

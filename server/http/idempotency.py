@@ -33,6 +33,7 @@ from typing import Any
 
 import anyio.to_thread
 from connexion.middleware.abstract import ROUTING_CONTEXT
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.context import RequestScope, Runtime
@@ -65,7 +66,8 @@ async def _read_body(receive: Receive) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            # A truncated body is not the request: run nothing, claim nothing (see on_exception).
+            raise ClientDisconnect()
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,15 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.errors import AllowIndex
-from tests.support.infra_app import Seeded, build, client_for, make_settings, seed
+from tests.support.infra_app import (
+    Seeded,
+    build,
+    client_for,
+    hang_up_mid_request,
+    make_settings,
+    response_status,
+    seed,
+)
 
 
 @pytest.fixture
@@ -151,3 +160,15 @@ def test_handler_api_error_keeps_its_code(env: tuple[TestClient, Seeded]) -> Non
     client, owner = env
     response = client.get("/api/v1/widgets/missing", headers=owner.auth)
     assert error_of(response, 404, "not_found")["message"] == "Widget not found"
+
+
+def test_client_gone_before_the_request_was_read_is_not_a_crash(
+    env: tuple[TestClient, Seeded], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A GET whose client hung up before it was read logs no crash and answers no 500."""
+    client, owner = env
+    with caplog.at_level(logging.INFO):
+        sent = hang_up_mid_request(client.app, "GET", "/api/v1/widgets", owner.auth)
+    assert response_status(sent) == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert "disconnected before its request was read" in caplog.text

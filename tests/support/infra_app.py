@@ -8,8 +8,9 @@ tables.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 from starlette.testclient import TestClient
+from starlette.types import Message
 
 from server.context import current_actor, current_session
 from server.db import all_models  # noqa: F401  (registers every table on Base.metadata)
@@ -404,3 +406,49 @@ def insert_widget(app: Any, org_id: str, name: str, rank: int | None, created_at
 def client_for(app: Any) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+def hang_up_mid_request(
+    app: Any, method: str, path: str, headers: Mapping[str, str], body: bytes = b""
+) -> list[Message]:
+    """Call `app` as uvicorn would for a client that disconnects after sending the first 5
+    bytes of `body` (all of an empty one); returns the messages the app sent."""
+    incoming: list[Message] = [
+        {"type": "http.request", "body": body[:5], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    if not body:
+        incoming.pop(0)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    all_headers = {**headers, "content-type": "application/json"}
+    if body:
+        all_headers["content-length"] = str(len(body))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in all_headers.items()],
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def response_status(sent: list[Message]) -> int | None:
+    """The status of the response among ASGI `sent` messages (None: no response started)."""
+    starts = [m["status"] for m in sent if m["type"] == "http.response.start"]
+    return starts[0] if starts else None

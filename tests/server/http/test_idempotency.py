@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +27,16 @@ from server.http.idempotency_store import (
     record_response,
     store_of,
 )
-from tests.support.infra_app import Seeded, build, client_for, count_widgets, make_settings, seed
+from tests.support.infra_app import (
+    Seeded,
+    build,
+    client_for,
+    count_widgets,
+    hang_up_mid_request,
+    make_settings,
+    response_status,
+    seed,
+)
 
 
 @pytest.fixture
@@ -254,3 +264,26 @@ def test_duplicate_of_a_running_request_is_409_then_replays(app: Any, owner: See
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.content == done.content
     assert count_widgets(app, "slow") == 1
+
+
+@pytest.mark.parametrize("key", ["hung-up", None])
+def test_client_gone_mid_body_runs_nothing(
+    app: Any,
+    client: TestClient,
+    owner: Seeded,
+    key: str | None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A client that hangs up before its whole body arrived gets nothing run, nothing claimed
+    and no crash logged; its retry with the same key runs."""
+    headers = {**owner.auth, **({"idempotency-key": key} if key else {})}
+    with caplog.at_level(logging.INFO):
+        sent = hang_up_mid_request(app, "POST", "/api/v1/widgets", headers, b'{"name": "cut"}')
+    assert response_status(sent) == (400 if key else 422)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert count_widgets(app, "cut") == 0
+    with runtime_of(app).sessions() as session:
+        assert session.scalars(select(IdempotencyRecord)).all() == []
+    if key:  # read as a hang-up, not as the malformed JSON its first 5 bytes are
+        assert "disconnected before its request was read" in caplog.text
+        assert post(client, owner, key, {"name": "cut"}).status_code == 201
