@@ -384,6 +384,9 @@ def pagination_invariants(ctx: Any, response: Any, case: Any) -> bool | None:
 # ─────────────────────────────────────────────────────────────── idempotency
 
 
+RATE_LIMITED = 429
+
+
 def replay_problems(
     first_status: int, first_body: bytes, replay: Reply, location: str | None
 ) -> list[str]:
@@ -446,12 +449,17 @@ def idempotent_replay(ctx: Any, response: Any, case: Any) -> bool | None:
     send = make_sender(ctx, case)
     url, body = response.request.url, sent_body(response)
     replay = send("POST", url, headers, body)
+    if replay.status == RATE_LIMITED:
+        # A rate-limited deployment refused the replay before idempotency (design §4's order):
+        # nothing was replayed, so there is nothing to judge.
+        return None
     problems = replay_problems(
         response.status_code, response.content or b"", replay, header(response, "location")
     )
     changed = other_body(body)
     if changed is not None:
         conflict = send("POST", url, headers, changed)
-        problems += conflict_problems(conflict)
+        if conflict.status != RATE_LIMITED:
+            problems += conflict_problems(conflict)
     assert not problems, "; ".join(problems)
     return True

@@ -274,3 +274,20 @@ def test_replay_catches_a_missing_conflict() -> None:
     """The same key with another body that is not 409 conflict fails."""
     with pytest.raises(AssertionError, match="expected 409 conflict"):
         run_replay(idempotent_app(replay_header=True, same_body=True, conflict=False))
+
+
+def test_replay_refused_by_the_rate_limit_is_not_judged() -> None:
+    """A replay answered 429 (the limit comes before idempotency) is neither passed nor failed."""
+    answered = 0
+
+    async def create(request: Request) -> StarletteResponse:
+        nonlocal answered
+        answered += 1
+        if answered > 1:
+            error = {"error": {"code": "rate_limited", "message": "Rate limit exceeded"}}
+            return JSONResponse(error, status_code=429, headers={"Retry-After": "1"})
+        return JSONResponse(CREATED, status_code=201, headers={"Location": "/api/v1/things/c-1"})
+
+    app = Starlette(routes=[Route("/api/v1/things", create, methods=["POST"])])
+    assert run_replay(app) is None
+    assert answered == 2  # the first POST and its replay; no conflict probe after a refusal
