@@ -1,3 +1,5 @@
+"""CPU-per-request ratios of the bench scenarios: each server judged by its own rounds."""
+
 from __future__ import annotations
 
 from bench.measure import Stats
