@@ -79,8 +79,9 @@ class Bench:
         return Load("POST", LIST_PATH, tokens, json.dumps(body))
 
 
-def _ratio(a: float, b: float) -> float | None:
-    return round(a / b, 3) if b else None
+def _ratio(a: float | None, b: float | None) -> float | None:
+    """a ÷ b to three places; None when either figure is missing (or b is zero)."""
+    return round(a / b, 3) if a is not None and b else None
 
 
 def _overhead_us(on: Stats, off: Stats) -> float | None:
@@ -100,8 +101,7 @@ def cost_ratio(stats: dict[str, Stats], cheap: str, dear: str) -> float | None:
     """CPU per request of `cheap` ÷ that of `dear`: the throughput ratio of two servers that
     each saturate the one core they are pinned to, minus what other processes on that core took
     from either (which swings a measured req/s ratio by ±0.1 on a shared machine)."""
-    cheap_us, dear_us = own_cpu_us(stats, cheap), own_cpu_us(stats, dear)
-    return _ratio(cheap_us, dear_us) if cheap_us and dear_us else None
+    return _ratio(own_cpu_us(stats, cheap), own_cpu_us(stats, dear))
 
 
 def list_vs_fastapi(

@@ -152,9 +152,7 @@ def post_with_webhook_vs_post(
         "throughput ratio, webhook_worker_cpu_us_per_delivery the worker's cost.",
         stats,
         {
-            "post_with_webhook_vs_post": _ratio(plain_us or 0.0, hooked_us or 0.0)
-            if plain_us and hooked_us
-            else None,
+            "post_with_webhook_vs_post": _ratio(plain_us, hooked_us),
             "post_with_webhook_rps_ratio": _ratio(
                 stats["post_with_webhook"].rps, stats["post"].rps
             ),

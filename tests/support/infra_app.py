@@ -413,15 +413,12 @@ def hang_up_mid_request(
 ) -> list[Message]:
     """Call `app` as uvicorn would for a client that disconnects after sending the first 5
     bytes of `body` (all of an empty one); returns the messages the app sent."""
-    incoming: list[Message] = [
-        {"type": "http.request", "body": body[:5], "more_body": True},
-        {"type": "http.disconnect"},
-    ]
-    if not body:
-        incoming.pop(0)
+    incoming: list[Message] = (
+        [{"type": "http.request", "body": body[:5], "more_body": True}] if body else []
+    )
     sent: list[Message] = []
 
-    async def receive() -> Message:
+    async def receive() -> Message:  # once the first bytes are out, the client is gone
         return incoming.pop(0) if incoming else {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
