@@ -46,6 +46,10 @@ class WebhookSettings(BaseSettings):
     # Deliveries in flight to one endpoint from one worker, and claimed per poll.
     endpoint_concurrency: int = Field(default=4, ge=1)
     batch_size: int = Field(default=32, ge=1)
+    # A busy worker writes at most once per this interval: the attempts that finished meanwhile
+    # are recorded, and what is due claimed, in one transaction. Fewer, larger write
+    # transactions leave the database's write lock (SQLite has one writer) to the requests.
+    step_interval_seconds: float = Field(default=0.05, ge=0)
     # `hoursmith serve` runs a worker in the server process unless this is off (`--no-worker`).
     worker: bool = True
 

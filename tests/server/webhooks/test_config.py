@@ -37,9 +37,11 @@ def test_no_network_is_open_by_default() -> None:
         {"allow_networks": "not-a-network"},
         {"timeout_seconds": 10, "lease_seconds": 5},
         {"schedule_scale": 0},
+        {"step_interval_seconds": -0.1},
     ],
 )
 def test_bad_values_are_refused(values: dict[str, object]) -> None:
-    """Negative delays, bad CIDRs, a lease shorter than a send and a zero scale are errors."""
+    """Negative delays or step intervals, bad CIDRs, a lease shorter than a send and a zero
+    scale are errors."""
     with pytest.raises(ValidationError):
         WebhookSettings(**values)  # type: ignore[arg-type]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from itertools import pairwise
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from server.db.webhooks import FAILED, SUCCEEDED, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from server.webhooks.config import WebhookSettings
 from server.webhooks.endpoints import create_endpoint
+from server.webhooks.worker import Worker
 from tests.server.webhooks.conftest import Db, fire
 from tests.server.webhooks.workers import running_worker
 from tests.support.webhooks import Receiver, assert_schema_valid, verify
@@ -157,3 +159,27 @@ def test_sends_to_one_endpoint_are_bounded(
         receiver.wait_for(8, "/slow", timeout=20)
         eventually(lambda: all(finished(db, e.id) for e in events))
     assert receiver.most_in_flight == 2
+
+
+def test_a_busy_worker_writes_at_most_once_per_step_interval(
+    db: Db, settings: WebhookSettings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sends finishing close together are recorded in write steps at least the interval apart."""
+    subscribe(db, settings, receiver.url("/ok"), "client.created")
+    events = [fire(db) for _ in range(12)]
+    write_starts: list[float] = []
+    write = Worker._write
+
+    def timed(worker: Worker, fn: Any) -> Awaitable[Any]:
+        write_starts.append(time.monotonic())
+        return write(worker, fn)
+
+    monkeypatch.setattr(Worker, "_write", timed)
+    paced = settings.model_copy(update={"step_interval_seconds": 0.3})
+    with running_worker(db.sessions, paced):
+        eventually(lambda: all(finished(db, e.id) for e in events))
+    assert len(receiver.received) == 12
+    gaps = [later - earlier for earlier, later in pairwise(write_starts)]
+    # 4 claimed at a time (endpoint_concurrency): a claim, 2 record-and-claims, a record.
+    assert 2 <= len(write_starts) <= 5
+    assert min(gaps) >= 0.29
