@@ -12,6 +12,7 @@ the same event id and bytes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -122,24 +123,69 @@ def claim_due(
     ]
 
 
-def record_attempt(
+Finished = tuple[Claim, AttemptResult, datetime]  # a claim, its attempt's result, when it began
+
+
+def record_attempts(
     session: Session,
-    claim: Claim,
+    finished: Sequence[Finished],
     owner: str,
+    *,
+    settings: WebhookSettings,
+    now: datetime,
+) -> int:
+    """Log each finished attempt and move its delivery on (done, failed, or due again later).
+
+    The batch's deliveries are read (and locked, on PostgreSQL) by one query and their
+    endpoints by another, and everything is flushed once at commit: a busy worker records a
+    few dozen attempts per transaction, and a read plus a flush per attempt had been a fifth of
+    its CPU. An attempt whose lease is no longer this worker's is not recorded. Returns how
+    many were; the caller commits.
+    """
+    if not finished:
+        return 0
+    D, E = WebhookDelivery, WebhookEndpoint
+    with session.no_autoflush:
+        deliveries = {
+            d.id: d
+            for d in session.scalars(
+                select(D).where(D.id.in_([c.delivery_id for c, _, _ in finished])).with_for_update()
+            )
+        }
+        endpoints = {
+            e.id: e
+            for e in session.scalars(
+                select(E).where(E.id.in_({c.endpoint_id for c, _, _ in finished}))
+            )
+        }
+        recorded = 0
+        for claim, result, started_at in finished:
+            delivery = deliveries.get(claim.delivery_id)
+            if delivery is None or delivery.status != PENDING or delivery.lease_owner != owner:
+                continue
+            _record(
+                session,
+                delivery,
+                endpoints.get(claim.endpoint_id),
+                result,
+                started_at=started_at,
+                settings=settings,
+                now=now,
+            )
+            recorded += 1
+    return recorded
+
+
+def _record(
+    session: Session,
+    delivery: WebhookDelivery,
+    endpoint: WebhookEndpoint | None,
     result: AttemptResult,
     *,
     started_at: datetime,
     settings: WebhookSettings,
     now: datetime,
-) -> bool:
-    """Log the attempt and move the delivery on (done, failed, or due again later).
-
-    Returns False, recording nothing, when the lease is no longer this worker's. The caller
-    commits.
-    """
-    delivery = session.get(WebhookDelivery, claim.delivery_id, with_for_update=True)
-    if delivery is None or delivery.status != PENDING or delivery.lease_owner != owner:
-        return False
+) -> None:
     delivery.attempts += 1
     session.add(
         WebhookAttempt(
@@ -156,13 +202,12 @@ def record_attempt(
     delivery.last_error = result.error[:ERROR_LENGTH] if result.error else None
     delivery.lease_owner = None
     delivery.lease_expires_at = None
-    endpoint = session.get(WebhookEndpoint, claim.endpoint_id)
     if result.ok:
         delivery.status = SUCCEEDED
         delivery.completed_at = now
         if endpoint is not None and endpoint.failing_since is not None:
             endpoint.failing_since = None
-        return True
+        return
     due = next_attempt_at(settings, delivery.attempts, now)
     if due is None:
         delivery.status = FAILED
@@ -171,7 +216,6 @@ def record_attempt(
             endpoint.failing_since = now  # marked failing, still enabled
     else:
         delivery.next_attempt_at = due
-    return True
 
 
 def release(session: Session, owner: str, delivery_ids: list[str]) -> None:

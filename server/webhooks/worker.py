@@ -18,7 +18,6 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import TypeVar
 
 import anyio.to_thread
@@ -34,14 +33,20 @@ from server.webhooks.addresses import (
     needs_lookup,
     system_resolver,
 )
-from server.webhooks.claims import Claim, anything_due, claim_due, record_attempt, release
+from server.webhooks.claims import (
+    Claim,
+    Finished,
+    anything_due,
+    claim_due,
+    record_attempts,
+    release,
+)
 from server.webhooks.config import WebhookSettings
 from server.webhooks.sender import AttemptResult, new_client, send
 
 log = logging.getLogger("hoursmith.webhooks")
 T = TypeVar("T")
 WriteLock = Callable[[], asyncio.Lock | None]
-Finished = tuple[Claim, AttemptResult, datetime]
 
 
 def worker_id() -> str:
@@ -169,16 +174,7 @@ class Worker:
         self, done: list[Finished], session: Session, *, limit: int
     ) -> list[Claim]:
         now = utcnow()
-        for claim, result, started in done:
-            record_attempt(
-                session,
-                claim,
-                self.owner,
-                result,
-                started_at=started,
-                settings=self.settings,
-                now=now,
-            )
+        record_attempts(session, done, self.owner, settings=self.settings, now=now)
         return claim_due(session, self.owner, now, self.settings, limit) if limit else []
 
     def _forget(self, task: asyncio.Task[None]) -> None:
