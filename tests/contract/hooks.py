@@ -384,9 +384,6 @@ def pagination_invariants(ctx: Any, response: Any, case: Any) -> bool | None:
 # ─────────────────────────────────────────────────────────────── idempotency
 
 
-RATE_LIMITED = 429
-
-
 def replay_problems(
     first_status: int, first_body: bytes, replay: Reply, location: str | None
 ) -> list[str]:
@@ -449,7 +446,7 @@ def idempotent_replay(ctx: Any, response: Any, case: Any) -> bool | None:
     send = make_sender(ctx, case)
     url, body = response.request.url, sent_body(response)
     replay = send("POST", url, headers, body)
-    if replay.status == RATE_LIMITED:
+    if replay.status == ERROR_CODES["rate_limited"]:
         # A rate-limited deployment refused the replay before idempotency (design §4's order):
         # nothing was replayed, so there is nothing to judge.
         return None
@@ -459,7 +456,7 @@ def idempotent_replay(ctx: Any, response: Any, case: Any) -> bool | None:
     changed = other_body(body)
     if changed is not None:
         conflict = send("POST", url, headers, changed)
-        if conflict.status != RATE_LIMITED:
+        if conflict.status != ERROR_CODES["rate_limited"]:
             problems += conflict_problems(conflict)
     assert not problems, "; ".join(problems)
     return True

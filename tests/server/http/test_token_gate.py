@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from server.db.base import utcnow
@@ -16,6 +16,7 @@ from server.db.models import ApiToken
 from server.http.app import runtime_of
 from server.http.auth import TOKEN_GATE
 from tests.support.infra_app import build, client_for, make_settings, seed
+from tests.support.statements import recorded_statements
 
 pytestmark = pytest.mark.postgres
 
@@ -42,17 +43,8 @@ def _buckets(app: Any) -> dict[str, int]:
 def test_one_statement_authenticates_and_counts(app: Any, client: TestClient) -> None:
     """Before the handler, one statement reaches the database; both buckets count each request."""
     owner = seed(app)
-    statements: list[str] = []
-    engine = runtime_of(app).engine
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(runtime_of(app).engine) as statements:
         first = client.get("/api/v1/widgets", headers=owner.auth)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     second = client.get("/api/v1/widgets", headers=owner.auth)
     assert (first.status_code, second.status_code) == (200, 200)
     assert statements[0].lstrip().startswith("WITH tok AS")

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Engine, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select
 
 from server.db.base import utcnow
 from server.db.webhooks import FAILED, PENDING, SUCCEEDED, WebhookAttempt, WebhookDelivery
 from server.webhooks.claims import Claim, claim_due, record_attempts
 from server.webhooks.config import WebhookSettings
-from server.webhooks.endpoints import create_endpoint
 from server.webhooks.sender import AttemptResult
 from tests.server.webhooks.conftest import Db, fire
+from tests.server.webhooks.test_worker import subscribe
+from tests.support.statements import recorded_statements
 
 OK = AttemptResult(200, None, 5, "ok")
 REFUSED = AttemptResult(500, None, 5, "no")
@@ -23,11 +19,7 @@ REFUSED = AttemptResult(500, None, 5, "no")
 
 def claimed(db: Db, settings: WebhookSettings, events: int, owner: str = "a") -> list[Claim]:
     """`events` pending deliveries to one endpoint, claimed by `owner` (committed)."""
-    with db.sessions() as s:
-        create_endpoint(
-            s, db.agency_org, "http://127.0.0.1:9/hooks", ["client.created"], settings=settings
-        )
-        s.commit()
+    subscribe(db, settings, "http://127.0.0.1:9/hooks", "client.created")
     for _ in range(events):
         fire(db)
     roomy = settings.model_copy(update={"endpoint_concurrency": events})
@@ -38,25 +30,6 @@ def claimed(db: Db, settings: WebhookSettings, events: int, owner: str = "a") ->
     return claims
 
 
-@contextmanager
-def counting_selects(session: Session) -> Iterator[list[str]]:
-    """The SELECT statements `session`'s engine runs inside the block."""
-    selects: list[str] = []
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-
-    def record(*args: Any) -> None:
-        statement = args[2]
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield selects
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_a_batch_is_recorded_with_one_read_of_its_deliveries_and_one_of_endpoints(
     db: Db, settings: WebhookSettings
 ) -> None:
@@ -65,7 +38,9 @@ def test_a_batch_is_recorded_with_one_read_of_its_deliveries_and_one_of_endpoint
     results = [OK, OK, REFUSED, OK, OK]
     started = utcnow()
     with db.sessions() as s:
-        with counting_selects(s) as selects:
+        engine = s.get_bind()
+        assert isinstance(engine, Engine)
+        with recorded_statements(engine) as statements:
             recorded = record_attempts(
                 s,
                 [(c, r, started) for c, r in zip(claims, results, strict=True)],
@@ -75,6 +50,7 @@ def test_a_batch_is_recorded_with_one_read_of_its_deliveries_and_one_of_endpoint
             )
             s.commit()
         assert recorded == 5
+        selects = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
         assert len(selects) == 2
         statuses = [s.get(WebhookDelivery, c.delivery_id) for c in claims]
         assert [d.status if d else None for d in statuses] == [SUCCEEDED] * 2 + [PENDING] + [
